@@ -1,0 +1,46 @@
+/*
+ * bench_load — load a CSV into a table and report wall time, rows/s and
+ * peak RSS as a multiple of the file size. Usage: bench_load FILE.csv
+ */
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "mailvet/csvio.h"
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	struct stat sb;
+	struct rusage ru;
+	table *t;
+	csv_info info;
+
+	if (argc != 2 || stat(argv[1], &sb) != 0) {
+		fprintf(stderr, "usage: bench_load FILE.csv\n");
+		return 2;
+	}
+	double t0 = now();
+	mv_status st = csvio_load(argv[1], NULL, &t, &info);
+	double t1 = now();
+	if (st) {
+		fprintf(stderr, "load failed: %s\n", status_message(st));
+		return 1;
+	}
+	getrusage(RUSAGE_SELF, &ru);
+	double mb = (double)sb.st_size / 1e6;
+	double rss = (double)ru.ru_maxrss * 1024.0;
+	printf("load: %zu rows, %.1f MB in %.3f s (%.2f M rows/s, %.0f MB/s); "
+	       "peak RSS %.1f MB = %.2fx file size\n",
+	       info.nrows, mb, t1 - t0, (double)info.nrows / (t1 - t0) / 1e6,
+	       mb / (t1 - t0), rss / 1e6, rss / (double)sb.st_size);
+	table_destroy(t);
+	return 0;
+}

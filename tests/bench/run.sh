@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# make bench: generates its inputs (never committed) and prints figures.
+set -eu
+cd "$(dirname "$0")/../.."
+B=${BUILD:-build}
+ROWS=${BENCH_ROWS:-1000000}
+W=$(mktemp -d /tmp/mailvet-bench.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+"$B/bench/gen_contacts" "$ROWS" >"$W/contacts.csv"
+echo "input: $ROWS rows, $(du -m "$W/contacts.csv" | cut -f1) MB (generated)"
+for i in 1 2 3; do "$B/bench/bench_load" "$W/contacts.csv"; done
+for i in 1 2 3; do "$B/bench/bench_csvparse" "$W/contacts.csv"; done
