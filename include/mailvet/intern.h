@@ -1,0 +1,32 @@
+/*
+ * intern — a string pool: each distinct byte string stored once, named by
+ * a small integer id (1..count; 0 means "none"). Strings never move once
+ * added (chunked arena), so an mv_str from intern_get stays valid until
+ * intern_destroy. Used for domains, normalized addresses, reply texts.
+ */
+#ifndef MAILVET_INTERN_H
+#define MAILVET_INTERN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "mailvet/table.h"   /* mv_str */
+
+typedef struct intern intern;
+
+intern *intern_create(void);
+void intern_destroy(intern *in);
+
+/* Id of the string, adding it if new; 0 only when out of memory. The
+ * stored copy is NUL-terminated. *added (may be NULL) says if it was new. */
+uint32_t intern_put(intern *in, const char *p, size_t n, int *added);
+/* Id if present, else 0. */
+uint32_t intern_find(const intern *in, const char *p, size_t n);
+/* The string for an id; "" for 0 or an unknown id. */
+mv_str intern_get(const intern *in, uint32_t id);
+size_t intern_count(const intern *in);
+size_t intern_mem_bytes(const intern *in);
+
+/* The hash intern uses (64-bit), for callers that hash byte strings. */
+uint64_t intern_hash(const char *p, size_t n);
+
+#endif

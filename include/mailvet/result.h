@@ -1,0 +1,98 @@
+/*
+ * result — what mailvet found out about each row, beside the table.
+ *
+ * One row_result per data row, same index as the table row. Strings
+ * (normalized address, domain, suggestion, reply text, MX host) are ids in
+ * the results' own string pool, so a row_result is small and fixed-size.
+ * The local pass fills the local fields; the verification engine fills
+ * verdict, owner, reason and the SMTP fields; the user's triage sets
+ * decision. The table itself is never changed.
+ */
+#ifndef MAILVET_RESULT_H
+#define MAILVET_RESULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "mailvet/intern.h"
+#include "mailvet/reason.h"
+
+/* Local pass status of a row. */
+typedef enum {
+	LOCAL_PENDING = 0,   /* not looked at yet */
+	LOCAL_CANDIDATE,     /* goes on to verification */
+	LOCAL_INVALID,       /* syntax_error, junk, reserved_domain... */
+	LOCAL_DUPLICATE,     /* same address as an earlier row */
+	LOCAL_SUPPRESSED,    /* on the suppression list */
+} local_status;
+
+const char *local_status_name(local_status s);
+
+/* Flags (JSON names in result_flag_name order). */
+#define MV_FLAG_LIST(_) \
+	_(CATCH_ALL,    "catch_all") \
+	_(ROLE,         "role") \
+	_(DISPOSABLE,   "disposable") \
+	_(FREE,         "free") \
+	_(FULL_INBOX,   "full_inbox") \
+	_(DUPLICATE,    "duplicate") \
+	_(ALIAS,        "alias") \
+	_(SUPPRESSED,   "suppressed") \
+	_(TYPO,         "typo") \
+	_(DISPLAY_NAME, "display_name") \
+	_(QUOTED,       "quoted") \
+	_(UTF8_LOCAL,   "utf8_local") \
+	_(GREYLISTED,   "greylisted") \
+	_(MULTIPLE,     "multiple") \
+	_(FIXED,        "fixed")
+
+enum {
+#define MV_X(name, str) FLAG_BIT_##name,
+	MV_FLAG_LIST(MV_X)
+#undef MV_X
+	FLAG_COUNT
+};
+#define MV_X(name, str) enum { F_##name = 1u << FLAG_BIT_##name };
+MV_FLAG_LIST(MV_X)
+#undef MV_X
+
+const char *result_flag_name(unsigned bit);
+
+/* The user's triage decision. */
+typedef enum { DECIDE_NONE = 0, DECIDE_KEEP, DECIDE_DROP } decision;
+
+typedef struct row_result {
+	uint32_t normalized;  /* pool id: local@a-label-domain, 0 = none */
+	uint32_t domain;      /* pool id: a-label domain, lower case */
+	uint32_t suggestion;  /* pool id: suggested address (typo fix) */
+	uint32_t dup_of;      /* 1-based data row of the first occurrence */
+	uint32_t flags;       /* F_* */
+	uint8_t local;        /* local_status */
+	uint8_t verdict;      /* mv_verdict */
+	uint8_t owner;        /* mv_owner */
+	uint8_t reason;       /* mv_reason */
+	uint8_t decision;     /* decision */
+	uint8_t tls;          /* 1 when the deciding session used TLS */
+	uint16_t smtp_code;   /* 0 = none */
+	uint32_t enhanced;    /* class<<20 | subject<<10 | detail, 0 = none */
+	uint32_t reply;       /* pool id: reply text (single line, raw) */
+	uint32_t mx;          /* pool id: MX host that answered */
+	uint32_t transcript;  /* id in the engine's transcript store, 0 = none */
+} row_result;
+
+typedef struct results {
+	row_result *rows;     /* owned, n entries, zeroed at create */
+	size_t n;
+	intern *pool;         /* owned string pool */
+} results;
+
+results *results_create(size_t nrows);
+void results_destroy(results *r);
+
+/* Convenience: the pool string of an id. */
+mv_str results_str(const results *r, uint32_t id);
+
+/* "5.1.1" from a packed enhanced code (out must hold 16 bytes). */
+const char *result_enhanced_str(uint32_t enhanced, char out[16]);
+uint32_t result_enhanced_pack(unsigned cls, unsigned subject, unsigned detail);
+
+#endif
