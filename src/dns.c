@@ -3,6 +3,7 @@
 #include <ares.h>
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -455,6 +456,128 @@ mv_status dns_route_lookup(dns *d, const char *domain, bool allow_private,
 	l->route.ttl = UINT32_MAX;
 	d->pending++;
 	ares_query(d->ch, domain, C_IN, T_MX, on_mx, l);
+	schedule(d);
+	return MV_OK;
+}
+
+/* ---- plain lookups (doctor) ---------------------------------------------------- */
+
+struct plain {
+	dns *d;
+	dns_addrs_cb *acb;
+	dns_names_cb *ncb;
+	void *arg;
+};
+
+static struct plain *plain_new(dns *d, dns_addrs_cb *acb, dns_names_cb *ncb, void *arg)
+{
+	struct plain *p = calloc(1, sizeof(*p));
+	if (p) {
+		p->d = d;
+		p->acb = acb;
+		p->ncb = ncb;
+		p->arg = arg;
+		d->pending++;
+	}
+	return p;
+}
+
+static void plain_end(struct plain *p)
+{
+	dns *d = p->d;
+	d->pending--;
+	free(p);
+	schedule(d);
+}
+
+static void on_plain_addrs(void *arg, int status, int timeouts, struct ares_addrinfo *res)
+{
+	struct plain *p = arg;
+	struct sockaddr_storage addrs[DNS_MAX_ADDRS];
+	size_t n = 0;
+	(void)timeouts;
+	if (status == ARES_SUCCESS && res) {
+		for (struct ares_addrinfo_node *a = res->nodes; a && n < DNS_MAX_ADDRS; a = a->ai_next) {
+			if (a->ai_family != AF_INET && a->ai_family != AF_INET6)
+				continue;
+			memset(&addrs[n], 0, sizeof(addrs[n]));
+			memcpy(&addrs[n], a->ai_addr, a->ai_addrlen <= sizeof(addrs[n]) ? a->ai_addrlen : sizeof(addrs[n]));
+			n++;
+		}
+	}
+	if (res)
+		ares_freeaddrinfo(res);
+	if (status != ARES_EDESTRUCTION && !p->d->destroying)
+		p->acb(p->arg, status, addrs, n);
+	plain_end(p);
+}
+
+mv_status dns_query_addrs(dns *d, const char *name, dns_addrs_cb *cb, void *arg)
+{
+	struct ares_addrinfo_hints hints;
+	struct plain *p = plain_new(d, cb, NULL, arg);
+	if (!p)
+		return MV_NOMEM;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	ares_getaddrinfo(d->ch, name, NULL, &hints, on_plain_addrs, p);
+	schedule(d);
+	return MV_OK;
+}
+
+static void on_plain_txt(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	struct plain *p = arg;
+	const char *names[16];
+	size_t n = 0;
+	struct ares_txt_ext *txt = NULL;
+	(void)timeouts;
+	if (status == ARES_SUCCESS && ares_parse_txt_reply_ext(abuf, alen, &txt) == ARES_SUCCESS) {
+		for (struct ares_txt_ext *t = txt; t && n < 16; t = t->next)
+			if (t->record_start)
+				names[n++] = (const char *)t->txt;
+	}
+	if (status != ARES_EDESTRUCTION && !p->d->destroying)
+		p->ncb(p->arg, status, names, n);
+	if (txt)
+		ares_free_data(txt);
+	plain_end(p);
+}
+
+mv_status dns_query_txt(dns *d, const char *name, dns_names_cb *cb, void *arg)
+{
+	struct plain *p = plain_new(d, NULL, cb, arg);
+	if (!p)
+		return MV_NOMEM;
+	ares_query(d->ch, name, C_IN, T_TXT, on_plain_txt, p);
+	schedule(d);
+	return MV_OK;
+}
+
+static void on_plain_ptr(void *arg, int status, int timeouts, struct hostent *h)
+{
+	struct plain *p = arg;
+	const char *names[1];
+	size_t n = 0;
+	(void)timeouts;
+	if (status == ARES_SUCCESS && h && h->h_name)
+		names[n++] = h->h_name;
+	if (status != ARES_EDESTRUCTION && !p->d->destroying)
+		p->ncb(p->arg, status, names, n);
+	plain_end(p);
+}
+
+mv_status dns_query_ptr(dns *d, const struct sockaddr_storage *addr, dns_names_cb *cb, void *arg)
+{
+	struct plain *p = plain_new(d, NULL, cb, arg);
+	if (!p)
+		return MV_NOMEM;
+	if (addr->ss_family == AF_INET)
+		ares_gethostbyaddr(d->ch, &((const struct sockaddr_in *)(const void *)addr)->sin_addr,
+				   sizeof(struct in_addr), AF_INET, on_plain_ptr, p);
+	else
+		ares_gethostbyaddr(d->ch, &((const struct sockaddr_in6 *)(const void *)addr)->sin6_addr,
+				   sizeof(struct in6_addr), AF_INET6, on_plain_ptr, p);
 	schedule(d);
 	return MV_OK;
 }

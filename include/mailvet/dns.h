@@ -72,6 +72,16 @@ void dns_destroy(dns *d);
 
 mv_status dns_route_lookup(dns *d, const char *domain, bool allow_private,
 			   dns_route_cb *cb, void *arg);
+/*
+ * Plain lookups for `mailvet doctor`. Each callback gets a c-ares status
+ * (0 = found) and the answers; they are valid during the call only.
+ */
+typedef void dns_addrs_cb(void *arg, int status, const struct sockaddr_storage *addrs, size_t n);
+typedef void dns_names_cb(void *arg, int status, const char *const *names, size_t n);
+mv_status dns_query_addrs(dns *d, const char *name, dns_addrs_cb *cb, void *arg);
+mv_status dns_query_txt(dns *d, const char *name, dns_names_cb *cb, void *arg);
+mv_status dns_query_ptr(dns *d, const struct sockaddr_storage *addr, dns_names_cb *cb, void *arg);
+
 /* Lookups in flight. */
 unsigned dns_pending(const dns *d);
 
