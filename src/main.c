@@ -19,6 +19,7 @@ static const struct command {
 } commands[] = {
 	{ "check", cmd_check, "clean and verify a list headless (see mailvet check --help)" },
 	{ "open",  cmd_open,  "open a list in the workbench (the default command)" },
+	{ "doctor", cmd_doctor, "check the sending setup (HELO, MAIL FROM, PTR, port 25)" },
 };
 
 static void usage(FILE *fp)

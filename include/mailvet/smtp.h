@@ -112,6 +112,9 @@ bool smtp_session_tls(const smtp_session *s);
 bool smtp_session_ready(const smtp_session *s);
 unsigned smtp_session_inflight(const smtp_session *s);  /* RCPTs unanswered */
 unsigned smtp_session_commands(const smtp_session *s);  /* commands sent */
+/* Flights: the greeting, and each time commands were sent with no reply
+ * outstanding (a pipelined batch is one), plus the TLS handshake. */
+unsigned smtp_session_round_trips(const smtp_session *s);
 const char *smtp_session_state_name(const smtp_session *s);
 /* The transcript so far (NUL-terminated, bounded). */
 const char *smtp_session_transcript(const smtp_session *s, size_t *len);
