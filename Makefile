@@ -11,7 +11,7 @@ Q        ?= @
 # Debian packages: to build and run; and for the tests on top.
 DEPS_RUN  = make gcc pkg-config libncurses-dev libcsv-dev libc-ares-dev \
             libssl-dev libidn2-dev libsqlite3-dev
-DEPS_TEST = $(DEPS_RUN) clang libclang-rt-14-dev tmux python3
+DEPS_TEST = $(DEPS_RUN) clang libclang-rt-14-dev tmux python3 cppcheck clang-tidy
 
 PKGS      = ncursesw libcares openssl libidn2 sqlite3
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -36,8 +36,7 @@ OBJ       = $(SRC:%.c=$(BUILD)/obj/%.o)
 LIB_OBJ   = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 SAN_LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/san/%.o)
 
-.PHONY: all run test test-build check-deps deps deps-test bench fuzz install \
-        clean unit e2e
+.PHONY: all run test test-build check deps deps-test bench fuzz install clean
 
 all: $(BUILD)/mailvet
 
@@ -102,6 +101,9 @@ test-build: $(BUILD)/mailvet $(BUILD)/unit $(BUILD)/san/mailvet $(BUILD)/san/uni
 test: deps-test
 	@$(MAKE) --no-print-directory test-build
 	@BUILD=$(BUILD) tests/run.sh
+
+check: deps-test
+	@tests/check/run.sh
 
 # ---- benchmarks and fuzzing -------------------------------------------------------
 $(BUILD)/bench/%: tests/bench/%.c $(LIB_OBJ)

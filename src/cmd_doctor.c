@@ -211,7 +211,8 @@ int cmd_doctor(int argc, char **argv)
 	memset(&dc, 0, sizeof(dc));
 	mv_status st;
 	dc.ev = ev_create();
-	dc.d = dc.ev ? dns_create(dc.ev, cfg.dns[0] ? cfg.dns : NULL, (int)cfg.dns_timeout, 2, &st) : NULL;
+	dc.d = dc.ev ? dns_create(dc.ev, cfg.dns[0] ? cfg.dns : NULL, (int)cfg.dns_timeout, 2, &st)
+		     : NULL;
 	if (!dc.d) {
 		fprintf(stderr, "mailvet doctor: cannot start DNS (check --dns)\n");
 		ev_destroy(dc.ev);
@@ -222,9 +223,11 @@ int cmd_doctor(int argc, char **argv)
 	config_helo(&cfg, helo, sizeof(helo));
 	/* HELO */
 	if (config_helo_is_foreign(helo))
-		say(&dc, "FAIL", "HELO %s claims a big provider's name: use your own host name (--helo)", helo);
+		say(&dc, "FAIL", "HELO %s claims a big provider's name: use your own host name (--helo)",
+		    helo);
 	else if (!strchr(helo, '.'))
-		say(&dc, "warn", "HELO %s is not a fully qualified name; many servers reject such greetings (--helo)", helo);
+		say(&dc, "warn", "HELO %s is not a fully qualified name; "
+		    "many servers reject such greetings (--helo)", helo);
 	else
 		say(&dc, "ok", "HELO name %s", helo);
 	dns_query_addrs(dc.d, helo, on_addrs, &dc);
@@ -237,16 +240,19 @@ int cmd_doctor(int argc, char **argv)
 	/* MAIL FROM */
 	const char *at = strchr(cfg.from, '@');
 	if (!cfg.from[0] || !at) {
-		say(&dc, "warn", "no MAIL FROM set: probes use the null sender <>, which some servers refuse (--from)");
+		say(&dc, "warn", "no MAIL FROM set: probes use the null sender <>, "
+		    "which some servers refuse (--from)");
 	} else {
 		const char *dom = at + 1;
 		dns_route_lookup(dc.d, dom, true, on_route, &dc);
 		wait_answer(&dc);
 		if (dc.route_ok && dc.route.status == ROUTE_OK)
-			say(&dc, "ok", "MAIL FROM domain %s receives mail (MX %s)", dom, dc.route.hosts[0].name);
+			say(&dc, "ok", "MAIL FROM domain %s receives mail (MX %s)", dom,
+			    dc.route.hosts[0].name);
 		else
-			say(&dc, "FAIL", "MAIL FROM domain %s cannot receive mail (%s): bounces and replies to %s are lost",
-			    dom, dc.route_ok ? route_status_name(dc.route.status) : "no answer", cfg.from);
+			say(&dc, "FAIL", "MAIL FROM domain %s cannot receive mail (%s): "
+			    "bounces and replies to %s are lost", dom,
+			    dc.route_ok ? route_status_name(dc.route.status) : "no answer", cfg.from);
 		dns_query_txt(dc.d, dom, on_names, &dc);
 		wait_answer(&dc);
 		bool spf = false;
@@ -255,7 +261,8 @@ int cmd_doctor(int argc, char **argv)
 		if (spf)
 			say(&dc, "ok", "MAIL FROM domain %s has an SPF record", dom);
 		else
-			say(&dc, "warn", "MAIL FROM domain %s has no SPF record: receivers may treat the probes as spoofed", dom);
+			say(&dc, "warn", "MAIL FROM domain %s has no SPF record: "
+			    "receivers may treat the probes as spoofed", dom);
 
 		/* outbound address, reverse DNS, port 25 */
 		if (dc.route_ok && dc.route.status == ROUTE_OK && dc.route.hosts[0].naddr) {
@@ -263,16 +270,19 @@ int cmd_doctor(int argc, char **argv)
 			char a[64];
 			struct sockaddr_storage out;
 			if (!cfg.allow_private_mx && netguard_is_unsafe((const struct sockaddr *)mx)) {
-				say(&dc, "warn", "MX %s is on a private address; skipping the port check", dns_addr_str(mx, a));
+				say(&dc, "warn", "MX %s is on a private address; skipping the port check",
+				    dns_addr_str(mx, a));
 			} else {
 				if (outbound_addr(mx, &out)) {
 					dns_addr_str(&out, a);
 					dns_query_ptr(dc.d, &out, on_names, &dc);
 					wait_answer(&dc);
 					if (!dc.nnames)
-						say(&dc, "warn", "outbound address %s has no reverse DNS (PTR): many servers reject such clients", a);
+						say(&dc, "warn", "outbound address %s has no reverse DNS (PTR): "
+						    "many servers reject such clients", a);
 					else if (!text_ieq(dc.names[0], strlen(dc.names[0]), helo, strlen(helo)))
-						say(&dc, "warn", "outbound address %s reverses to %s, not to the HELO name %s", a, dc.names[0], helo);
+						say(&dc, "warn", "outbound address %s reverses to %s, "
+						    "not to the HELO name %s", a, dc.names[0], helo);
 					else
 						say(&dc, "ok", "outbound address %s reverses to the HELO name", a);
 				}
@@ -285,7 +295,8 @@ int cmd_doctor(int argc, char **argv)
 					say(&dc, "ok", "port %u reaches %s: %s", cfg.smtp_port, h->name, buf_str(&b));
 					buf_free(&b);
 				} else {
-					say(&dc, "FAIL", "port %u to %s (%s) is blocked or refused: %s (many networks block outbound port 25)",
+					say(&dc, "FAIL", "port %u to %s (%s) is blocked or refused: %s "
+					    "(many networks block outbound port 25)",
 					    cfg.smtp_port, h->name, dns_addr_str(mx, a), strerror(errno));
 				}
 			}

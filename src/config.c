@@ -52,25 +52,34 @@ static const struct key {
 	{ "smtp-port", K_UINT, U(smtp_port), 1, 65535, "SMTP port of MX hosts (default 25)" },
 	{ "concurrency", K_UINT, U(concurrency), 1, 4096, "SMTP connections at once (default 32)" },
 	{ "per-mx", K_UINT, U(per_mx), 1, 64, "connections per MX host (default 2)" },
-	{ "per-domain-rate", K_UINT, U(per_domain_rate), 0, 100000, "RCPT probes per minute per domain, 0 = no limit (default 0)" },
+	{ "per-domain-rate", K_UINT, U(per_domain_rate), 0, 100000,
+	  "RCPT probes per minute per domain, 0 = no limit (default 0)" },
 	{ "connect-timeout", K_MS, U(connect_timeout), 100, 600000, "TCP connect timeout, ms (default 10000)" },
 	{ "banner-timeout", K_MS, U(banner_timeout), 100, 600000, "wait for the greeting, ms (default 60000)" },
 	{ "command-timeout", K_MS, U(command_timeout), 100, 600000, "EHLO/MAIL/RSET replies, ms (default 30000)" },
 	{ "rcpt-timeout", K_MS, U(rcpt_timeout), 100, 600000, "RCPT replies, ms (default 60000)" },
 	{ "dns-timeout", K_MS, U(dns_timeout), 100, 60000, "DNS timeout per try, ms (default 3000)" },
 	{ "budget", K_UINT, U(budget), 0, 100000000, "RCPT probes per day (default 100000)" },
-	{ "retry-greylisted", K_UINT, U(retry_greylisted), 0, 86400, "seconds before retrying a greylisted address (default 300)" },
+	{ "retry-greylisted", K_UINT, U(retry_greylisted), 0, 86400,
+	  "seconds before retrying a greylisted address (default 300)" },
 	{ "max-retries", K_UINT, U(max_retries), 0, 20, "tries for temporary failures (default 3)" },
-	{ "max-rejects", K_UINT, U(max_rejects), 1, 100, "rejected RCPTs per connection before reconnecting (default 8)" },
-	{ "rcpts-per-session", K_UINT, U(rcpts_per_session), 1, 10000, "RCPTs per connection before reconnecting (default 50)" },
-	{ "breaker-min", K_UINT, U(breaker_min), 1, 100000, "sender-side rejects at a provider before probing stops (default 5)" },
+	{ "max-rejects", K_UINT, U(max_rejects), 1, 100,
+	  "rejected RCPTs per connection before reconnecting (default 8)" },
+	{ "rcpts-per-session", K_UINT, U(rcpts_per_session), 1, 10000,
+	  "RCPTs per connection before reconnecting (default 50)" },
+	{ "breaker-min", K_UINT, U(breaker_min), 1, 100000,
+	  "sender-side rejects at a provider before probing stops (default 5)" },
 	{ "breaker-pct", K_UINT, U(breaker_pct), 1, 100, "... when they are this % of its answers (default 50)" },
 	{ "tls", K_TLS, U(tls), 0, 0, "STARTTLS: opportunistic, require or never (default opportunistic)" },
-	{ "allow-private-mx", K_BOOL, U(allow_private_mx), 0, 0, "connect to MX hosts on private/loopback addresses (tests)" },
+	{ "allow-private-mx", K_BOOL, U(allow_private_mx), 0, 0,
+	  "connect to MX hosts on private/loopback addresses (tests)" },
 	{ "no-cache", K_BOOL, U(no_cache), 0, 0, "neither read nor write the result cache" },
-	{ "ttl-positive", K_UINT, U(ttl_positive), 0, 400 * 86400, "seconds a deliverable/risky result stays fresh (default 31 days)" },
-	{ "ttl-negative", K_UINT, U(ttl_negative), 0, 400 * 86400, "seconds an invalid result stays fresh (default 3 days)" },
-	{ "ttl-unknown", K_UINT, U(ttl_unknown), 0, 400 * 86400, "seconds an unknown result stays fresh (default 1 hour)" },
+	{ "ttl-positive", K_UINT, U(ttl_positive), 0, 400 * 86400,
+	  "seconds a deliverable/risky result stays fresh (default 31 days)" },
+	{ "ttl-negative", K_UINT, U(ttl_negative), 0, 400 * 86400,
+	  "seconds an invalid result stays fresh (default 3 days)" },
+	{ "ttl-unknown", K_UINT, U(ttl_unknown), 0, 400 * 86400,
+	  "seconds an unknown result stays fresh (default 1 hour)" },
 #undef S
 #undef U
 };
@@ -110,12 +119,14 @@ mv_status config_set(mv_config *c, const char *key, const char *value,
 				}
 			memcpy(base, value, strlen(value) + 1);
 			if (!strcmp(key, "helo") && config_helo_is_foreign(value)) {
-				snprintf(err, errlen, "helo: '%s' is a big provider's name; use your own host name", value);
+				snprintf(err, errlen,
+					 "helo: '%s' is a big provider's name; use your own host name", value);
 				base[0] = '\0';
 				return MV_USAGE;
 			}
 			if (!strcmp(key, "from") && *value &&
-			    (!strchr(value, '@') || strchr(value, '<') || strchr(value, '>') || strchr(value, ' '))) {
+			    (!strchr(value, '@') || strchr(value, '<') || strchr(value, '>') ||
+			     strchr(value, ' '))) {
 				snprintf(err, errlen, "from: '%s' is not an address like you@example.org", value);
 				base[0] = '\0';
 				return MV_USAGE;
@@ -124,13 +135,15 @@ mv_status config_set(mv_config *c, const char *key, const char *value,
 		case K_UINT:
 		case K_MS:
 			if (!parse_uint(value, &n) || n < k->min || n > k->max) {
-				snprintf(err, errlen, "%s: '%s' is not a number from %u to %u", key, value, k->min, k->max);
+				snprintf(err, errlen, "%s: '%s' is not a number from %u to %u",
+					 key, value, k->min, k->max);
 				return MV_USAGE;
 			}
 			*(unsigned *)(void *)base = (unsigned)n;
 			return MV_OK;
 		case K_BOOL:
-			if (!strcmp(value, "") || !strcmp(value, "yes") || !strcmp(value, "true") || !strcmp(value, "1"))
+			if (!strcmp(value, "") || !strcmp(value, "yes") || !strcmp(value, "true") ||
+			    !strcmp(value, "1"))
 				*(bool *)(void *)base = true;
 			else if (!strcmp(value, "no") || !strcmp(value, "false") || !strcmp(value, "0"))
 				*(bool *)(void *)base = false;
@@ -147,7 +160,8 @@ mv_status config_set(mv_config *c, const char *key, const char *value,
 			else if (!strcmp(value, "never"))
 				c->tls = TLS_NEVER;
 			else {
-				snprintf(err, errlen, "tls: '%s' is not opportunistic, require or never", value);
+				snprintf(err, errlen, "tls: '%s' is not opportunistic, require or never",
+					 value);
 				return MV_USAGE;
 			}
 			return MV_OK;

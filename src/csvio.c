@@ -16,8 +16,8 @@
 /* libcsv's parser states (csv_parser.pstate, current between calls). */
 enum { LIBCSV_FIELD_BEGUN = 2, LIBCSV_FIELD_MIGHT_HAVE_ENDED = 3 };
 
-#define READ_CHUNK (1u << 20)
-#define SNIFF_BYTES (64u * 1024u)
+#define READ_CHUNK ((size_t)1 << 20)
+#define SNIFF_BYTES ((size_t)64 * 1024)
 #define SNIFF_LINES 50
 #define DETECT_ROWS 1000
 

@@ -305,20 +305,23 @@ static void resolve_hosts(struct lookup *l)
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_flags = ARES_AI_NOSORT;
-	l->waiting = (unsigned)l->route.nhosts;
+	/* One reference more than lookups, held by this loop: callbacks may
+	 * run inside ares_getaddrinfo, and l must outlive the loop. */
 	size_t n = l->route.nhosts;
+	l->waiting = (unsigned)n + 1;
 	for (size_t i = 0; i < n; i++) {
 		struct host_ctx *hc = malloc(sizeof(*hc));
 		if (!hc) {
 			l->route.hosts[i].status = ARES_ENOMEM;
-			if (--l->waiting == 0)
-				finish(l);
+			l->waiting--;
 			continue;
 		}
 		hc->l = l;
 		hc->idx = i;
 		ares_getaddrinfo(l->d->ch, l->route.hosts[i].name, NULL, &hints, on_addrinfo, hc);
 	}
+	if (--l->waiting == 0)
+		finish(l);
 }
 
 static int by_pref(const void *a, const void *b)
@@ -389,7 +392,7 @@ static void on_mx(void *arg, int status, int timeouts, unsigned char *abuf, int 
 	}
 	r->ttl = answer_ttl(abuf, alen);
 	size_t total = 0, nulls = 0;
-	dns_host all[64];
+	static dns_host all[64];   /* one lookup at a time: the loop is single-threaded */
 	size_t nall = 0;
 	for (struct ares_mx_reply *m = mx; m; m = m->next) {
 		total++;
@@ -501,7 +504,8 @@ static void on_plain_addrs(void *arg, int status, int timeouts, struct ares_addr
 			if (a->ai_family != AF_INET && a->ai_family != AF_INET6)
 				continue;
 			memset(&addrs[n], 0, sizeof(addrs[n]));
-			memcpy(&addrs[n], a->ai_addr, a->ai_addrlen <= sizeof(addrs[n]) ? a->ai_addrlen : sizeof(addrs[n]));
+			memcpy(&addrs[n], a->ai_addr,
+			       a->ai_addrlen <= sizeof(addrs[n]) ? a->ai_addrlen : sizeof(addrs[n]));
 			n++;
 		}
 	}

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHUNK (256u * 1024u)
+#define CHUNK ((size_t)256 * 1024)
 
 struct entry {
 	const char *p;

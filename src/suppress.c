@@ -201,7 +201,7 @@ mv_status suppress_append(const char *path, const char *const *entries,
 	if (!st && old.len && old.data[old.len - 1] != '\n')
 		st = buf_append_char(&out, '\n');
 	for (size_t i = 0; i < n && !st; i++) {
-		char e[MAX_ENTRY];
+		char e[MAX_ENTRY] = { 0 };
 		size_t len = clean_entry(entries[i], strlen(entries[i]), e);
 		if (!len || memchr(e, '\n', len))
 			continue;
@@ -245,7 +245,6 @@ mv_status suppress_append(const char *path, const char *const *entries,
 		st = MV_IO;
 	if (close(fd) != 0 && !st)
 		st = MV_IO;
-	fd = -1;
 	if (!st && rename(tmp, path) != 0)
 		st = MV_IO;
 	if (st)

@@ -48,6 +48,8 @@ for mode in plain san; do
 		suite "$n-$mode" env MAILVET="$bin/mailvet" BUILD="$B" MODE=$mode bash "$t"
 	done
 done
+# Static checks (make check), once.
+suite check tests/check/run.sh
 # Every fuzz harness briefly (make fuzz runs them longer).
 suite fuzz env BUILD="$B" FUZZ_SECONDS="${FUZZ_CI_SECONDS:-5}" tests/fuzz/run.sh
 rm -rf "$log"

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# make check: static checks on the whole tree. Each check is one test;
+# ends with "check: N passed, N failed".
+#  - style: no banned functions (STYLE.md), no // comments in C, lines of
+#    at most 120 columns (a tab counts 8)
+#  - cppcheck (warning, portability, performance)
+#  - clang-tidy (bugprone-*, clang-analyzer-*, minus the noisy few)
+set -u
+cd "$(dirname "$0")/../.."
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+
+C_FILES=$(git ls-files 'src/*.c' 'src/**/*.c' 'include/*.h' 'include/**/*.h' 'tests/*.c' 'tests/**/*.c' 'tests/**/*.h' 2>/dev/null | sort -u)
+[ -n "$C_FILES" ] || C_FILES=$(find src include tests -name '*.[ch]' | sort)
+
+out=$(grep -nE '\b(sprintf|strcpy|strcat|strncpy|strtok|atoi|sscanf|gets|vsprintf)[[:space:]]*\(' $C_FILES)
+if [ -z "$out" ]; then ok "no banned functions"; else bad "banned functions:"; echo "$out" | head -20; fi
+
+out=$(grep -nE '^[[:space:]]*//|;[[:space:]]*//[^/]' $C_FILES)
+if [ -z "$out" ]; then ok "no // comments"; else bad "// comments:"; echo "$out" | head -20; fi
+
+out=$(for f in $C_FILES; do expand -t 8 "$f" | awk -v f="$f" 'length($0) > 120 { print f ":" NR ": " length($0) " columns" }'; done)
+if [ -z "$out" ]; then ok "lines of at most 120 columns"; else bad "long lines:"; echo "$out" | head -20; fi
+
+CFLAGS_CHECK="-std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude"
+if command -v cppcheck >/dev/null; then
+	out=$(cppcheck --enable=warning,portability,performance --std=c11 -Iinclude \
+		--inline-suppr --quiet --error-exitcode=1 -j 2 src 2>&1)
+	if [ $? = 0 ]; then ok "cppcheck"; else bad "cppcheck:"; echo "$out" | head -30; fi
+else
+	bad "cppcheck is not installed"
+fi
+
+if command -v clang-tidy >/dev/null; then
+	checks='-*,bugprone-*,clang-analyzer-*,-bugprone-easily-swappable-parameters'
+	checks="$checks,-bugprone-reserved-identifier,-bugprone-narrowing-conversions"
+	checks="$checks,-bugprone-assignment-in-if-condition,-bugprone-macro-parentheses"
+	checks="$checks,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling"
+	checks="$checks,-clang-analyzer-valist.Uninitialized"
+	files=$(ls src/*.c src/ui/*.c 2>/dev/null)
+	flags="$CFLAGS_CHECK $(pkg-config --cflags ncursesw 2>/dev/null)"
+	out=$(printf '%s\n' $files | xargs -P 2 -n 4 sh -c \
+		'clang-tidy -quiet --checks="$0" --warnings-as-errors="*" "$@" -- '"$flags" "$checks" 2>&1)
+	if [ $? = 0 ]; then ok "clang-tidy"; else bad "clang-tidy:"; echo "$out" | grep -E 'warning|error' | head -30; fi
+else
+	bad "clang-tidy is not installed"
+fi
+echo "check: $pass passed, $fail failed"
+[ "$fail" = 0 ]
