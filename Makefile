@@ -75,17 +75,21 @@ $(BUILD)/san/%.o: %.c $(HDRS)
 	$(Q)$(CLANG) $(ALL_CFLAGS) $(SAN_FLAGS) -c $< -o $@
 
 $(BUILD)/mailvet: $(OBJ)
-	$(CC) $(CFLAGS) $^ -o $@ $(PKG_LIBS) -lm
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(PKG_LIBS) -lm
 
 $(BUILD)/san/mailvet: $(OBJ:$(BUILD)/obj/%=$(BUILD)/san/%)
-	$(CLANG) $(SAN_FLAGS) $^ -o $@ $(PKG_LIBS) -lm
+	@echo "  LD-SAN  $@"
+	$(Q)$(CLANG) $(SAN_FLAGS) $^ -o $@ $(PKG_LIBS) -lm
 
 # ---- tests --------------------------------------------------------------------
 $(BUILD)/unit: $(UNIT_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_OBJ)
-	$(CC) $(CFLAGS) $^ -o $@ $(PKG_LIBS) -lm
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(PKG_LIBS) -lm
 
 $(BUILD)/san/unit: $(UNIT_SRC:%.c=$(BUILD)/san/%.o) $(SAN_LIB_OBJ)
-	$(CLANG) $(SAN_FLAGS) $^ -o $@ $(PKG_LIBS) -lm
+	@echo "  LD-SAN  $@"
+	$(Q)$(CLANG) $(SAN_FLAGS) $^ -o $@ $(PKG_LIBS) -lm
 
 $(BUILD)/fakes/%: tests/fakes/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
