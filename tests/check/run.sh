@@ -36,6 +36,7 @@ if command -v clang-tidy >/dev/null; then
 	checks='-*,bugprone-*,clang-analyzer-*,-bugprone-easily-swappable-parameters'
 	checks="$checks,-bugprone-reserved-identifier,-bugprone-narrowing-conversions"
 	checks="$checks,-bugprone-assignment-in-if-condition,-bugprone-macro-parentheses"
+	checks="$checks,-bugprone-implicit-widening-of-multiplication-result"
 	checks="$checks,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling"
 	checks="$checks,-clang-analyzer-valist.Uninitialized"
 	files=$(ls src/*.c src/ui/*.c 2>/dev/null)
