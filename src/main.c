@@ -19,6 +19,8 @@ static const struct command {
 } commands[] = {
 	{ "check", cmd_check, "clean and verify a list headless (see mailvet check --help)" },
 	{ "open",  cmd_open,  "open a list in the workbench (the default command)" },
+	{ "explain", cmd_explain, "say what an SMTP reply means and what to do (mailvet explain \"550 ...\")" },
+	{ "bounces", cmd_bounces, "segment bounces (CSV, Postfix/Exim log, DSN mbox/.eml) by provider and reason" },
 };
 
 static void usage(FILE *fp)
