@@ -601,6 +601,9 @@ static bool phrase_at(const char *ph, const char *t, size_t m, size_t i)
 		ph = star + 1;
 		star = strchr(ph, '*');
 		len = star ? (size_t)(star - ph) : strlen(ph);
+		/* "user * suspended" also matches "user suspended": the spaces around '*' are shared. */
+		if (ph[0] == ' ' && pos > i && t[pos - 1] == ' ')
+			pos--;
 		size_t lim = pos + GLOB_GAP + len;
 		if (lim > m)
 			lim = m;
