@@ -141,3 +141,8 @@ install: $(BUILD)/mailvet
 
 clean:
 	rm -rf $(BUILD)
+
+# ---- generated: the reply rules (assets/reply-rules.tsv) as a C table ----------------
+src/reply_rules.inc: assets/reply-rules.tsv tools/gen-reply-rules.awk
+	awk -f tools/gen-reply-rules.awk assets/reply-rules.tsv > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/src/reply.o $(BUILD)/san/src/reply.o $(FUZZERS): src/reply_rules.inc

@@ -20,6 +20,8 @@ static const struct command {
 	{ "check", cmd_check, "clean and verify a list headless (see mailvet check --help)" },
 	{ "open",  cmd_open,  "open a list in the workbench (the default command)" },
 	{ "doctor", cmd_doctor, "check the sending setup (HELO, MAIL FROM, PTR, port 25)" },
+	{ "explain", cmd_explain, "say what an SMTP reply means and what to do (mailvet explain \"550 ...\")" },
+	{ "bounces", cmd_bounces, "segment bounces (CSV, Postfix/Exim log, DSN mbox/.eml) by provider and reason" },
 };
 
 static void usage(FILE *fp)

@@ -14,6 +14,8 @@
 int cmd_check(int argc, char **argv);
 int cmd_open(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_bounces(int argc, char **argv);
 
 /* Shared by commands that load a CSV. */
 void cmd_report_load(FILE *fp, const char *path, const table *t,

@@ -1,0 +1,40 @@
+# gen-reply-rules.awk — turns assets/reply-rules.tsv into src/reply_rules.inc,
+# a C initializer list included by src/reply.c. Run by the Makefile:
+#   awk -f tools/gen-reply-rules.awk assets/reply-rules.tsv > src/reply_rules.inc
+# Columns (tab-separated; '#' lines and blank lines are skipped):
+#   id  code  enhanced  phrase  verdict  owner  reason  permanent  source
+# A bad line stops the build with file:line and the reason.
+BEGIN { FS = "\t"; n = 0; bad = 0
+	print "/* Generated from assets/reply-rules.tsv by tools/gen-reply-rules.awk. Do not edit. */" }
+function die(msg) { printf("%s:%d: %s\n", FILENAME, FNR, msg) > "/dev/stderr"; bad = 1; exit 1 }
+function cstr(s,   r) { r = s; gsub(/\\/, "\\\\", r); gsub(/"/, "\\\"", r); return "\"" r "\"" }
+function enh(s, part) {
+	if (s == "*" || s == "none") return -1
+	if (s !~ /^[245*]\.([0-9]+|\*)\.([0-9]+|\*)$/) die("enhanced must be *, none or C.S.D with * parts: " s)
+	split(s, e, "."); return e[part] == "*" ? -1 : e[part] + 0
+}
+/^#/ || /^[ \t]*$/ { next }
+{
+	if (NF != 9) die("expected 9 tab-separated columns, got " NF)
+	id = $1; code = $2; en = $3; ph = $4; v = $5; o = $6; r = $7; p = $8; src = $9
+	if (id !~ /^[a-z0-9][a-z0-9._-]*$/) die("bad id: " id)
+	if (id in seen) die("duplicate id: " id)
+	seen[id] = 1
+	if (code == "*") c = 0
+	else if (code ~ /^[245]xx$/) c = substr(code, 1, 1) + 0
+	else if (code ~ /^[245][0-9][0-9]$/) c = code + 0
+	else die("code must be *, Nxx or NNN: " code)
+	if (ph == "-") ph = ""
+	if (ph ~ /^\*/ || ph ~ /\*$/) die("phrase may not start or end with *")
+	if (ph != "" && length(ph) < 2) die("phrase too short")
+	if (v !~ /^(deliverable|risky|invalid|unknown)$/) die("bad verdict: " v)
+	if (o !~ /^(recipient|sender|none)$/) die("bad owner: " o)
+	if (r !~ /^[a-z_]+$/) die("bad reason: " r)
+	if (p !~ /^(yes|no|code)$/) die("permanent must be yes, no or code: " p)
+	if (src == "") die("every rule cites a source")
+	printf("\t{ %s, %d, %d, %d, %d, %d, %s, VERDICT_%s, OWNER_%s, REASON_%s, PERM_%s, %s, %s },\n",
+	       cstr(id), c, enh(en, 1), enh(en, 2), enh(en, 3), en == "none", cstr(ph),
+	       toupper(v), toupper(o), toupper(r), toupper(p), cstr(src), cstr(id " (" src ")"))
+	n++
+}
+END { if (!bad && n == 0) { print "no rules" > "/dev/stderr"; exit 1 } }
