@@ -31,6 +31,8 @@ FAKE_SRC  = $(wildcard tests/fakes/*.c)
 BENCH_SRC = $(wildcard tests/bench/*.c)
 FUZZ_SRC  = $(wildcard tests/fuzz/fuzz_*.c)
 HDRS      = $(wildcard include/mailvet/*.h tests/unit/*.h)
+# Lists compiled into the binary by src/lists.c (.incbin).
+ASSETS    = $(wildcard assets/*.txt)
 
 OBJ       = $(SRC:%.c=$(BUILD)/obj/%.o)
 LIB_OBJ   = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -73,6 +75,8 @@ $(BUILD)/san/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC-SAN  $<"
 	$(Q)$(CLANG) $(ALL_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(BUILD)/obj/src/lists.o $(BUILD)/san/src/lists.o: $(ASSETS)
 
 $(BUILD)/mailvet: $(OBJ)
 	@echo "  LD      $@"
@@ -119,7 +123,7 @@ bench: deps
 	@BUILD=$(BUILD) tests/bench/run.sh
 
 FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -O1 -g
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(HDRS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(HDRS) $(ASSETS)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $<"
 	$(Q)$(CLANG) $(ALL_CFLAGS) $(FUZZ_FLAGS) $< $(LIB_SRC) -o $@ $(PKG_LIBS) -lm

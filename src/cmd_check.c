@@ -5,11 +5,23 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "mailvet/export.h"
+#include "mailvet/local.h"
+#include "mailvet/suppress.h"
 
 struct check_opts {
 	csv_opts csv;
+	local_opts local;
 	const char *input;
 	const char *output;
+	const char *results;
+	const char *rejects;
+	const char *suppression;    /* NULL: the default path, if it exists */
+	unsigned tiers;             /* 0: the default clean set */
+	bool split;
+	bool result_columns;
 	bool local_only;
 	bool quiet;
 };
@@ -28,9 +40,28 @@ static void check_usage(FILE *fp)
 		"      --header          the first row is a header\n"
 		"      --no-header       the first row is data\n"
 		"      --max-field BYTES flag fields longer than this (default 1048576)\n"
+		"Local pass (no network, no probes):\n"
+		"      --local-only      no network: local pass only (required for now)\n"
+		"      --allow-reserved  accept .test/.example/.invalid/.localhost domains\n"
+		"                        (for a resolver that serves them)\n"
+		"      --fix-typos       apply every typo suggestion (the original cell\n"
+		"                        goes to an email_original column)\n"
+		"      --no-aliases      do not mark provider aliases (Gmail dots, +tags)\n"
+		"                        as the same mailbox\n"
+		"      --suppression FILE  suppression list (default:\n"
+		"                        $XDG_DATA_HOME/mailvet/suppression.txt if it exists)\n"
+		"      --role-list FILE, --disposable-list FILE, --free-list FILE\n"
+		"                        extra entries for the shipped lists, one a line\n"
 		"Output:\n"
-		"  -o, --output FILE     where the rows go (written atomically)\n"
-		"      --local-only      no network: local pass only\n"
+		"  -o, --output FILE     the clean rows (written atomically): with\n"
+		"                        --local-only the candidates, else the deliverable\n"
+		"      --tiers LIST      buckets for the clean file, comma-separated, or all:\n"
+		"                        deliverable risky catch_all unknown unverified kept\n"
+		"                        invalid duplicate suppressed dropped\n"
+		"      --split           also write OUT.BUCKET.csv for every non-empty bucket\n"
+		"      --result-columns  append mailvet_status, _reason, _flags, ... to OUT\n"
+		"      --rejects FILE    the rows not in OUT, with their status and reason\n"
+		"      --results FILE    one JSON object per row (JSONL)\n"
 		"  -q, --quiet           no summary on stderr\n"
 		"  -h, --help            this help\n"
 		"\n"
@@ -39,7 +70,9 @@ static void check_usage(FILE *fp)
 
 static int parse_args(int argc, char **argv, struct check_opts *o)
 {
-	enum { O_HEADER = 256, O_NOHEADER, O_MAXFIELD, O_LOCAL };
+	enum { O_HEADER = 256, O_NOHEADER, O_MAXFIELD, O_LOCAL, O_RESULTS, O_REJECTS,
+	       O_FIX, O_NOALIAS, O_SUPP, O_RESERVED, O_ROLE, O_DISP, O_FREE, O_TIERS,
+	       O_SPLIT, O_COLUMNS };
 	static const struct option longopts[] = {
 		{ "delimiter", required_argument, NULL, 'd' },
 		{ "column", required_argument, NULL, 'c' },
@@ -48,6 +81,18 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 		{ "max-field", required_argument, NULL, O_MAXFIELD },
 		{ "output", required_argument, NULL, 'o' },
 		{ "local-only", no_argument, NULL, O_LOCAL },
+		{ "results", required_argument, NULL, O_RESULTS },
+		{ "rejects", required_argument, NULL, O_REJECTS },
+		{ "fix-typos", no_argument, NULL, O_FIX },
+		{ "no-aliases", no_argument, NULL, O_NOALIAS },
+		{ "suppression", required_argument, NULL, O_SUPP },
+		{ "allow-reserved", no_argument, NULL, O_RESERVED },
+		{ "role-list", required_argument, NULL, O_ROLE },
+		{ "disposable-list", required_argument, NULL, O_DISP },
+		{ "free-list", required_argument, NULL, O_FREE },
+		{ "tiers", required_argument, NULL, O_TIERS },
+		{ "split", no_argument, NULL, O_SPLIT },
+		{ "result-columns", no_argument, NULL, O_COLUMNS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -79,6 +124,28 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 			break;
 		case 'o': o->output = optarg; break;
 		case O_LOCAL: o->local_only = true; break;
+		case O_RESULTS: o->results = optarg; break;
+		case O_REJECTS: o->rejects = optarg; break;
+		case O_FIX: o->local.fix_typos = true; break;
+		case O_NOALIAS: o->local.no_aliases = true; break;
+		case O_SUPP: o->suppression = optarg; break;
+		case O_RESERVED: o->local.policy.allow_reserved = true; break;
+		case O_ROLE: o->local.role_list = optarg; break;
+		case O_DISP: o->local.disposable_list = optarg; break;
+		case O_FREE: o->local.free_list = optarg; break;
+		case O_SPLIT: o->split = true; break;
+		case O_COLUMNS: o->result_columns = true; break;
+		case O_TIERS: {
+			const char *bad = optarg;
+			if (strcmp(optarg, "all") == 0) {
+				o->tiers = (1u << BUCKET_COUNT) - 1;
+			} else if (export_parse_buckets(optarg, &o->tiers, &bad)) {
+				fprintf(stderr, "mailvet check: --tiers: unknown bucket at '%s' "
+					"(try mailvet check --help)\n", bad);
+				return EXIT_USAGE;
+			}
+			break;
+		}
 		case 'q': o->quiet = true; break;
 		case 'h': check_usage(stdout); return 0;
 		case ':':
@@ -95,17 +162,52 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 		return EXIT_USAGE;
 	}
 	o->input = argv[optind];
+	if (o->split && !o->output) {
+		fprintf(stderr, "mailvet check: --split needs -o OUT.csv (files are named after it)\n");
+		return EXIT_USAGE;
+	}
 	return -1;
+}
+
+/* "mailvet check: PATH: why" for a failed write or read. */
+static void file_error(const char *path, mv_status st)
+{
+	fprintf(stderr, "mailvet check: %s: %s\n", path,
+		st == MV_IO || st == MV_NOENT ? strerror(errno) : status_message(st));
+}
+
+static mv_status load_suppression(const struct check_opts *o, suppress **out,
+				  const char **path)
+{
+	char def[4096];
+	*path = o->suppression;
+	if (!*path)
+		*path = suppress_default_path(def, sizeof(def));
+	*out = suppress_create();
+	if (!*out)
+		return MV_NOMEM;
+	if (!*path)
+		return MV_OK;
+	if (o->suppression && access(o->suppression, R_OK) != 0)
+		return MV_NOENT;
+	mv_status st = suppress_load(*out, *path);
+	if (!o->suppression)
+		*path = NULL;   /* def goes out of scope; only the override is named */
+	return st;
 }
 
 int cmd_check(int argc, char **argv)
 {
 	struct check_opts o = { 0 };
 	table *t = NULL;
+	results *r = NULL;
+	suppress *supp = NULL;
 	csv_info info;
+	local_summary sum;
 	int rc = 1;
 
 	csv_opts_init(&o.csv);
+	local_opts_init(&o.local);
 	int prc = parse_args(argc, argv, &o);
 	if (prc >= 0)
 		return prc;
@@ -120,26 +222,69 @@ int cmd_check(int argc, char **argv)
 	}
 	if (!o.quiet)
 		cmd_report_load(stderr, o.input, t, &info);
-	if (o.output) {
-		csv_wopts w = {
-			.delimiter = info.delimiter, .eol = info.eol,
-			.bom = info.bom, .protect = o.input,
-		};
-		st = csvio_write(t, o.output, NULL, 0, &w);
-		if (st == MV_SAMEFILE) {
-			fprintf(stderr, "mailvet check: %s: %s\n", o.output, status_message(st));
-			goto out;
-		}
+	if (info.email_col < 0) {
+		fprintf(stderr, "mailvet check: %s: no email column found (use --column NAME|N)\n",
+			o.input);
+		goto out;
+	}
+	const char *spath;
+	st = load_suppression(&o, &supp, &spath);
+	if (st) {
+		file_error(spath ? spath : "suppression list", st);
+		goto out;
+	}
+	o.local.suppress = supp;
+	r = results_create(table_nrows(t));
+	if (!r) {
+		fprintf(stderr, "mailvet check: %s\n", status_message(MV_NOMEM));
+		goto out;
+	}
+	st = local_run(t, info.email_col, &o.local, r, &sum);
+	if (st) {
+		const char *what = st == MV_NOENT || st == MV_IO ?
+			"an extra list (--role-list, --disposable-list, --free-list)" : "local pass";
+		fprintf(stderr, "mailvet check: %s: %s\n", what,
+			st == MV_NOENT || st == MV_IO ? strerror(errno) : status_message(st));
+		goto out;
+	}
+	if (!o.quiet)
+		local_summary_print(stderr, &sum);
+	export_opts eo = {
+		.clean = o.tiers, .local_only = o.local_only, .split = o.split,
+		.result_columns = o.result_columns, .clean_path = o.output,
+		.rejects_path = o.rejects,
+		.w = { .delimiter = info.delimiter, .eol = info.eol, .bom = info.bom,
+		       .protect = o.input },
+	};
+	export_report rep;
+	st = export_write(t, info.email_col, r, &eo, &rep);
+	if (st) {
+		file_error(rep.failed[0] ? rep.failed : o.output, st);
+		goto out;
+	}
+	if (o.results) {
+		csv_wopts jw = { .protect = o.input };
+		st = export_jsonl(t, info.email_col, r, o.results, &jw);
 		if (st) {
-			fprintf(stderr, "mailvet check: %s: %s\n", o.output,
-				st == MV_IO ? strerror(errno) : status_message(st));
+			file_error(o.results, st);
 			goto out;
 		}
-		if (!o.quiet)
-			fprintf(stderr, "wrote %zu rows to %s\n", info.nrows, o.output);
+	}
+	if (!o.quiet) {
+		if (o.output)
+			fprintf(stderr, "wrote %zu rows to %s%s\n", rep.clean, o.output,
+				rep.fixed ? " (typo fixes applied, originals in email_original)" : "");
+		if (o.rejects)
+			fprintf(stderr, "wrote %zu rows to %s\n", rep.rejects, o.rejects);
+		if (o.split)
+			fprintf(stderr, "wrote %zu files in all (--split)\n", rep.files);
+		if (o.results)
+			fprintf(stderr, "wrote %zu results to %s\n", r->n, o.results);
 	}
 	rc = 0;
 out:
+	results_destroy(r);
+	suppress_destroy(supp);
 	table_destroy(t);
 	return rc;
 }

@@ -894,6 +894,17 @@ fail:
 	return MV_IO;
 }
 
+mv_status csvw_raw(csv_writer *w, const char *p, size_t n)
+{
+	if (w->failed)
+		return MV_IO;
+	if (n && fwrite(p, 1, n, w->fp) != n) {
+		w->failed = true;
+		return MV_IO;
+	}
+	return MV_OK;
+}
+
 mv_status csvw_end_row(csv_writer *w)
 {
 	if (w->failed)

@@ -85,6 +85,8 @@ typedef struct csv_wopts {
 mv_status csvw_open(csv_writer **w, const char *path, const csv_wopts *o);
 mv_status csvw_field(csv_writer *w, const char *p, size_t n);
 mv_status csvw_end_row(csv_writer *w);
+/* Raw bytes, no quoting (for other formats written atomically: JSONL). */
+mv_status csvw_raw(csv_writer *w, const char *p, size_t n);
 /* All fields of a data row, then end of row. */
 mv_status csvw_table_row(csv_writer *w, const table *t, size_t row);
 mv_status csvw_table_header(csv_writer *w, const table *t);

@@ -28,6 +28,7 @@
 	_(RESERVED_DOMAIN,   "reserved_domain") \
 	_(DUPLICATE,         "duplicate") \
 	_(SUPPRESSED,        "suppressed") \
+	_(MULTIPLE_ADDRESSES, "multiple_addresses") /* several in one cell */ \
 	/* SMTP replies */ \
 	_(ACCEPTED,          "accepted") \
 	_(USER_UNKNOWN,      "user_unknown") \

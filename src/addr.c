@@ -1,0 +1,681 @@
+#include "mailvet/addr.h"
+
+#include <idn2.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mailvet/text.h"
+
+/* ---- character classes ------------------------------------------------ */
+
+enum { C_ATEXT = 1, C_LDH = 2, C_ALNUM = 4, C_SPACE = 8 };
+
+/* RFC 5322 atext: ALPHA DIGIT ! # $ % & ' * + - / = ? ^ _ ` { | } ~ */
+static const uint8_t cls[256] = {
+	['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\v'] = C_SPACE, ['\f'] = C_SPACE,
+	['\r'] = C_SPACE, [' '] = C_SPACE,
+	['!'] = C_ATEXT, ['#'] = C_ATEXT, ['$'] = C_ATEXT, ['%'] = C_ATEXT,
+	['&'] = C_ATEXT, ['\''] = C_ATEXT, ['*'] = C_ATEXT, ['+'] = C_ATEXT,
+	['-'] = C_ATEXT | C_LDH, ['/'] = C_ATEXT, ['='] = C_ATEXT, ['?'] = C_ATEXT,
+	['^'] = C_ATEXT, ['_'] = C_ATEXT, ['`'] = C_ATEXT, ['{'] = C_ATEXT,
+	['|'] = C_ATEXT, ['}'] = C_ATEXT, ['~'] = C_ATEXT,
+#define D(c) [c] = C_ATEXT | C_LDH | C_ALNUM
+	D('0'), D('1'), D('2'), D('3'), D('4'), D('5'), D('6'), D('7'), D('8'), D('9'),
+	D('a'), D('b'), D('c'), D('d'), D('e'), D('f'), D('g'), D('h'), D('i'), D('j'),
+	D('k'), D('l'), D('m'), D('n'), D('o'), D('p'), D('q'), D('r'), D('s'), D('t'),
+	D('u'), D('v'), D('w'), D('x'), D('y'), D('z'),
+	D('A'), D('B'), D('C'), D('D'), D('E'), D('F'), D('G'), D('H'), D('I'), D('J'),
+	D('K'), D('L'), D('M'), D('N'), D('O'), D('P'), D('Q'), D('R'), D('S'), D('T'),
+	D('U'), D('V'), D('W'), D('X'), D('Y'), D('Z'),
+#undef D
+};
+
+/* Length of a white-space character (ASCII or Unicode) at s, else 0. */
+static size_t ws_at(const unsigned char *s, size_t n)
+{
+	if (cls[s[0]] & C_SPACE)
+		return 1;
+	if (s[0] < 0xc2 || n < 2)
+		return 0;
+	if (s[0] == 0xc2)
+		return s[1] == 0xa0 ? 2 : 0;                        /* NBSP */
+	if (n < 3)
+		return 0;
+	unsigned c = (unsigned)s[0] << 16 | (unsigned)s[1] << 8 | s[2];
+	if ((c >= 0xe28080 && c <= 0xe2808d) ||  /* U+2000..200D (ZWSP/ZWNJ/ZWJ) */
+	    c == 0xe280a8 || c == 0xe280a9 ||    /* line/paragraph separator */
+	    c == 0xe280af || c == 0xe2819f ||    /* narrow NBSP, math space */
+	    c == 0xe281a0 || c == 0xe39a80 ||    /* word joiner */
+	    c == 0xe38080 || c == 0xefbbbf ||    /* ideographic space, BOM */
+	    c == 0xe19a80 || c == 0xe1a08e)      /* ogham space, MVS */
+		return 3;
+	return 0;
+}
+
+/* Length of a white-space character ending at s[n-1], else 0. */
+static size_t ws_before(const unsigned char *s, size_t n)
+{
+	if (cls[s[n - 1]] & C_SPACE)
+		return 1;
+	if (s[n - 1] < 0x80)
+		return 0;
+	if (n >= 2 && ws_at(s + n - 2, 2) == 2)
+		return 2;
+	if (n >= 3 && ws_at(s + n - 3, 3) == 3)
+		return 3;
+	return 0;
+}
+
+const char *addr_trim(const char *s, size_t *n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = *n, k;
+	while (len && (k = ws_at(p, len)) != 0) {
+		p += k;
+		len -= k;
+	}
+	while (len && (k = ws_before(p, len)) != 0)
+		len -= k;
+	*n = len;
+	return (const char *)p;
+}
+
+/* ---- cleaning ---------------------------------------------------------- */
+
+static bool has_prefix_ci(const char *s, size_t n, const char *pre)
+{
+	size_t k = strlen(pre);
+	return n >= k && text_ieq(s, k, pre, k);
+}
+
+size_t addr_split(const char *cell, size_t n, mv_str *parts, size_t max)
+{
+	size_t count = 0, i = 0;
+	while (i < n) {
+		size_t start = i;
+		bool quoted = false, angle = false, at = false;
+		for (; i < n; i++) {
+			unsigned char c = (unsigned char)cell[i];
+			if (quoted) {
+				if (c == '\\' && i + 1 < n)
+					i++;
+				else if (c == '"')
+					quoted = false;
+				continue;
+			}
+			if (c == '"')
+				quoted = true;
+			else if (c == '<')
+				angle = true;
+			else if (c == '>')
+				angle = false;
+			else if (c == '@')
+				at = true;
+			else if (!angle && (c == ',' || c == ';' || (cls[c] & C_SPACE)))
+				break;
+		}
+		if (at) {
+			if (count < max) {
+				parts[count].p = cell + start;
+				parts[count].len = i - start;
+			}
+			count++;
+		}
+		i++;
+	}
+	return count < max ? count : max;
+}
+
+/*
+ * Peel what exports wrap around an address. Returns the span to parse;
+ * sets ADDR_* flags. Never fails: a span that stays odd fails the parse.
+ */
+static const char *unwrap(const char *s, size_t *np, unsigned *flags)
+{
+	size_t n = *np;
+	for (int round = 0; round < 4; round++) {
+		size_t before = n;
+		const char *t = addr_trim(s, &n);
+		if (n != before)
+			*flags |= ADDR_TRIMMED;
+		s = t;
+		if (n < 2)
+			break;
+		if (has_prefix_ci(s, n, "mailto:")) {
+			s += 7;
+			n -= 7;
+			const char *q = memchr(s, '?', n);
+			if (q)
+				n = (size_t)(q - s);
+			*flags |= ADDR_MAILTO;
+			continue;
+		}
+		char f = s[0], l = s[n - 1];
+		if ((f == '<' && l == '>') || (f == '(' && l == ')') ||
+		    (f == '[' && l == ']') || (f == '\'' && l == '\'') ||
+		    (f == '`' && l == '`') ||
+		    (f == '"' && l == '"' && !memchr(s + 1, '"', n - 2) &&
+		     memchr(s + 1, '@', n - 2))) {
+			s++;
+			n -= 2;
+			*flags |= ADDR_WRAPPED;
+			continue;
+		}
+		/* Display name: `Name <addr>` (the last <...> ending the cell). */
+		if (l == '>') {
+			const char *lt = NULL;
+			for (size_t i = n - 1; i-- > 0;)
+				if (s[i] == '<') {
+					lt = s + i;
+					break;
+				}
+			if (lt && lt > s && memchr(lt, '@', n - (size_t)(lt - s))) {
+				n = (size_t)(s + n - 1 - (lt + 1));
+				s = lt + 1;
+				*flags |= ADDR_DISPLAY_NAME;
+				continue;
+			}
+		}
+		break;
+	}
+	*np = n;
+	return s;
+}
+
+/* ---- junk ------------------------------------------------------------- */
+
+static bool word_in(const char *s, size_t n, const char *const *list)
+{
+	for (; *list; list++)
+		if (strlen(*list) == n && text_ieq(s, n, *list, n))
+			return true;
+	return false;
+}
+
+/* Whole-cell placeholders (compared without case). */
+static const char *const placeholder_cells[] = {
+	"n/a", "na", "n.a.", "none", "null", "nil", "nan", "-", "--", "---", "?",
+	"??", ".", "0", "x", "xx", "xxx", "unknown", "tbd", "tba", "test",
+	"asdf", "email", "e-mail", "mail", "no email", "noemail", "no",
+	"not available", "not provided", "no e-mail", "#n/a", "undefined",
+	"blank", "empty", "missing", NULL,
+};
+
+/* Local parts that say "there is no address". */
+static const char *const placeholder_locals[] = {
+	"noemail", "no-email", "no_email", "no.email", "nomail", "no-mail",
+	"no_mail", "none", "null", "na", "n/a", "noaddress", "donotemail",
+	"dontemail", "do-not-email", "no.one", "noone", "unknown", "nobody.none",
+	NULL,
+};
+
+/* `word@word.tld` fillers: local part equal to the domain's first label. */
+static const char *const filler_words[] = {
+	"test", "email", "asdf", "fake", "none", "null", "sample", "abc", "xxx",
+	"foo", "qwerty", "aaa", "noemail", "nomail", "example", NULL,
+};
+
+static bool junk_address(const char *local, size_t ln, const char *dom, size_t dn)
+{
+	if (word_in(local, ln, placeholder_locals))
+		return true;
+	const char *dot = memchr(dom, '.', dn);
+	size_t fl = dot ? (size_t)(dot - dom) : dn;
+	return fl == ln && text_ieq(local, ln, dom, fl) &&
+	       word_in(local, ln, filler_words);
+}
+
+/* ---- domains ------------------------------------------------------------ */
+
+bool addr_reserved_domain(const char *d, size_t n)
+{
+	static const char *const tlds[] = {
+		"test", "example", "invalid", "localhost", "local", "onion", NULL,
+	};
+	static const char *const names[] = {
+		"example.com", "example.net", "example.org", NULL,
+	};
+	const char *tld = d;
+	for (size_t i = n; i-- > 0;)
+		if (d[i] == '.') {
+			tld = d + i + 1;
+			break;
+		}
+	if (word_in(tld, n - (size_t)(tld - d), tlds))
+		return true;
+	for (const char *const *p = names; *p; p++) {
+		size_t k = strlen(*p);
+		if (n == k ? memcmp(d, *p, k) == 0 :
+		    n > k && d[n - k - 1] == '.' && memcmp(d + n - k, *p, k) == 0)
+			return true;
+	}
+	return false;
+}
+
+#define FAIL(r, why) do { a->reason = (r); a->detail = (why); return a->reason; } while (0)
+
+/*
+ * Check an ASCII domain d[0..n) (already lower case), label by label.
+ * Returns a detail string on failure, NULL when good; *labels counts them.
+ */
+static const char *check_ascii_domain(const char *d, size_t n, int *labels,
+				      bool *numeric_tld)
+{
+	size_t start = 0;
+	*labels = 0;
+	if (n > ADDR_DOMAIN_MAX)
+		return "domain longer than 253 octets";
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && d[i] != '.')
+			continue;
+		size_t len = i - start;
+		if (len == 0)
+			return i == n ? "domain ends with a dot" :
+			       start == 0 ? "domain starts with a dot" :
+			       "empty label in domain (two dots)";
+		if (len > ADDR_LABEL_MAX)
+			return "domain label longer than 63 octets";
+		if (d[start] == '-' || d[i - 1] == '-')
+			return "domain label starts or ends with a hyphen";
+		bool digits = true;
+		for (size_t k = start; k < i; k++)
+			if (d[k] < '0' || d[k] > '9')
+				digits = false;
+		*numeric_tld = digits;
+		(*labels)++;
+		start = i + 1;
+	}
+	return NULL;
+}
+
+static bool is_ipv4(const char *s, size_t n)
+{
+	int parts = 0;
+	size_t i = 0;
+	while (i < n) {
+		unsigned v = 0;
+		size_t k = 0;
+		while (i < n && s[i] >= '0' && s[i] <= '9' && k < 4) {
+			v = v * 10 + (unsigned)(s[i] - '0');
+			i++;
+			k++;
+		}
+		if (!k || k > 3 || v > 255)
+			return false;
+		parts++;
+		if (i == n)
+			break;
+		if (s[i] != '.' || parts == 4)
+			return false;
+		i++;
+	}
+	return parts == 4 && s[n - 1] != '.';
+}
+
+static bool is_ipv6_literal(const char *s, size_t n)
+{
+	if (!has_prefix_ci(s, n, "IPv6:") || n < 7)
+		return false;
+	for (size_t i = 5; i < n; i++)
+		if (!strchr("0123456789abcdefABCDEF:.", s[i]))
+			return false;
+	return true;
+}
+
+/* Does a lower-case domain hold an xn-- (A-label) label? */
+static bool has_alabel(const char *d, size_t n)
+{
+	for (size_t i = 0; i + 4 <= n; i++)
+		if ((i == 0 || d[i - 1] == '.') && memcmp(d + i, "xn--", 4) == 0)
+			return true;
+	return false;
+}
+
+/* ---- the parse ------------------------------------------------------------ */
+
+mv_str addr_local(const addr *a)
+{
+	mv_str s = { a->norm, a->local_len };
+	return s;
+}
+
+mv_str addr_domain(const addr *a)
+{
+	mv_str s = { "", 0 };
+	if (a->len > a->local_len) {
+		s.p = a->norm + a->local_len + 1;
+		s.len = a->len - a->local_len - 1;
+	}
+	return s;
+}
+
+mv_str addr_domain_display(const addr *a)
+{
+	if (a->flags & ADDR_IDN) {
+		mv_str s = { a->udomain, strlen(a->udomain) };
+		return s;
+	}
+	return addr_domain(a);
+}
+
+/* Parse the local part at s[0..n); returns its length (up to the '@'). */
+static size_t parse_local(const char *s, size_t n, addr *a, bool *ok)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	*ok = false;
+	if (p[0] == '"') {
+		for (i = 1; i < n; i++) {
+			if (p[i] == '\\') {
+				if (i + 1 >= n || p[i + 1] < 0x20 || p[i + 1] == 0x7f) {
+					a->detail = "bad escape in quoted local part";
+					return 0;
+				}
+				i++;
+			} else if (p[i] == '"') {
+				break;
+			} else if (p[i] < 0x20 || p[i] == 0x7f) {
+				a->detail = "control character in address";
+				return 0;
+			} else if (p[i] >= 0x80) {
+				size_t k = text_utf8_seq(p + i, n - i);
+				if (!k) {
+					a->detail = "invalid UTF-8 in address";
+					return 0;
+				}
+				a->flags |= ADDR_UTF8_LOCAL;
+				i += k - 1;
+			}
+		}
+		if (i >= n) {
+			a->detail = "unterminated quoted local part";
+			return 0;
+		}
+		i++;
+		a->flags |= ADDR_QUOTED;
+		if (i < n && p[i] == '.') {
+			a->detail = "obsolete syntax (quoted word joined with dots)";
+			return 0;
+		}
+		if (i >= n || p[i] != '@') {
+			a->detail = memchr(s + i, '@', n - i) ?
+				    "text between the quoted local part and @" :
+				    "no @ after the quoted local part";
+			return 0;
+		}
+		*ok = true;
+		return i;
+	}
+	bool dot_ok = false;       /* a dot may come next */
+	for (; i < n; i++) {
+		unsigned char c = p[i];
+		if (cls[c] & C_ATEXT) {
+			if (c >= 'A' && c <= 'Z')
+				a->flags |= ADDR_UPPER;
+			dot_ok = true;
+			continue;
+		}
+		if (c == '@')
+			break;
+		if (c == '.') {
+			if (!dot_ok) {
+				a->detail = i == 0 ? "local part starts with a dot" :
+					    "two dots in a row in the local part";
+				return 0;
+			}
+			dot_ok = false;
+			continue;
+		}
+		if (c >= 0x80) {
+			size_t k = text_utf8_seq(p + i, n - i);
+			if (!k) {
+				a->detail = "invalid UTF-8 in address";
+				return 0;
+			}
+			a->flags |= ADDR_UTF8_LOCAL;
+			i += k - 1;
+			dot_ok = true;
+			continue;
+		}
+		a->detail = c < 0x20 || c == 0x7f ? "control character in address" :
+			    c == ' ' || c == '\t' ? "space in address" :
+			    c == '(' || c == ')' ? "comment in address" :
+			    c == '"' ? "quote inside the local part" :
+			    "character not allowed in the local part";
+		return 0;
+	}
+	if (i == 0) {
+		a->detail = "empty local part";
+		return 0;
+	}
+	if (!dot_ok) {
+		a->detail = "local part ends with a dot";
+		return 0;
+	}
+	*ok = true;
+	return i;
+}
+
+/* Parse the domain at s[0..n) into a->norm after the '@'. */
+static mv_reason parse_domain(const char *s, size_t n, const addr_policy *pol, addr *a)
+{
+	char *out = a->norm + a->local_len + 1;
+	size_t room = ADDR_MAX - a->local_len - 1;
+	bool ascii = true, upper = false;
+
+	if (n == 0)
+		FAIL(REASON_SYNTAX_ERROR, "empty domain");
+	if (s[0] == '[') {
+		if (!pol->allow_ip_literal)
+			FAIL(REASON_SYNTAX_ERROR, "IP address literal instead of a domain");
+		if (s[n - 1] != ']' || n < 3 ||
+		    !(is_ipv4(s + 1, n - 2) || is_ipv6_literal(s + 1, n - 2)))
+			FAIL(REASON_SYNTAX_ERROR, "malformed IP address literal");
+		if (n > room)
+			FAIL(REASON_SYNTAX_ERROR, "address longer than 254 octets");
+		memcpy(out, s, n);
+		a->len = a->local_len + 1 + n;
+		a->norm[a->len] = '\0';
+		return REASON_NONE;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (cls[c] & C_LDH) {
+			upper |= c >= 'A' && c <= 'Z';
+			continue;
+		}
+		if (c == '.')
+			continue;
+		if (c >= 0x80) {
+			ascii = false;
+			continue;
+		}
+		FAIL(REASON_SYNTAX_ERROR,
+		     c == '@' ? "more than one @" :
+		     c < 0x20 || c == 0x7f ? "control character in address" :
+		     c == ' ' || c == '\t' ? "space in address" :
+		     c == '(' || c == ')' ? "comment in address" :
+		     c == '_' ? "underscore in domain" :
+		     c == '[' || c == ']' ? "IP address literal instead of a domain" :
+		     "character not allowed in the domain");
+	}
+	size_t dn = n;
+	if (ascii) {
+		if (n > room)
+			FAIL(REASON_SYNTAX_ERROR, n > ADDR_DOMAIN_MAX ?
+			     "domain longer than 253 octets" : "address longer than 254 octets");
+		for (size_t i = 0; i < n; i++)
+			out[i] = upper ? text_ascii_lower(s[i]) : s[i];
+	} else {
+		char tmp[ADDR_DOMAIN_MAX * 4 + 1];
+		char *alabel = NULL;
+		if (!text_utf8_valid(s, n))
+			FAIL(REASON_SYNTAX_ERROR, "invalid UTF-8 in address");
+		if (n >= sizeof(tmp))
+			FAIL(REASON_SYNTAX_ERROR, "domain longer than 253 octets");
+		memcpy(tmp, s, n);
+		tmp[n] = '\0';
+		if (idn2_to_ascii_8z(tmp, &alabel, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL) != IDN2_OK) {
+			idn2_free(alabel);
+			FAIL(REASON_SYNTAX_ERROR, "invalid internationalized domain name");
+		}
+		dn = strlen(alabel);
+		if (dn > room) {
+			idn2_free(alabel);
+			FAIL(REASON_SYNTAX_ERROR, dn > ADDR_DOMAIN_MAX ?
+			     "domain longer than 253 octets" : "address longer than 254 octets");
+		}
+		for (size_t i = 0; i < dn; i++)
+			out[i] = text_ascii_lower(alabel[i]);
+		idn2_free(alabel);
+		for (size_t i = 0; i < dn; i++)
+			if (!(cls[(unsigned char)out[i]] & C_LDH) && out[i] != '.')
+				FAIL(REASON_SYNTAX_ERROR, "character not allowed in the domain");
+	}
+	a->len = a->local_len + 1 + dn;
+	a->norm[a->len] = '\0';
+
+	int labels;
+	bool numeric = false;
+	const char *why = check_ascii_domain(out, dn, &labels, &numeric);
+	if (why)
+		FAIL(REASON_SYNTAX_ERROR, why);
+	/* A Unicode form for display: non-ASCII input, or xn-- labels. */
+	if (!ascii || has_alabel(out, dn)) {
+		char *u = NULL;
+		if (idn2_to_unicode_8z8z(out, &u, 0) != IDN2_OK || !u) {
+			idn2_free(u);
+			FAIL(REASON_SYNTAX_ERROR, "invalid punycode (xn--) label");
+		}
+		size_t ul = strlen(u);
+		if (ul < sizeof(a->udomain)) {
+			memcpy(a->udomain, u, ul + 1);
+			a->flags |= ADDR_IDN;
+		}
+		idn2_free(u);
+	}
+	if (addr_reserved_domain(out, dn) && !pol->allow_reserved)
+		FAIL(REASON_RESERVED_DOMAIN, "reserved domain (RFC 2606/6761), never deliverable");
+	if (labels < 2) {
+		a->flags |= ADDR_SINGLE_LABEL;
+		FAIL(REASON_SYNTAX_ERROR, "domain has a single label (no dot)");
+	}
+	if (numeric)
+		FAIL(REASON_SYNTAX_ERROR, "numeric top-level domain");
+	return REASON_NONE;
+}
+
+static mv_reason parse_span(const char *cell, const char *s, size_t n,
+			    const addr_policy *pol, addr *a);
+
+/* Parse one cleaned span; a syntax or junk failure leaves no address
+ * behind, except a one-label domain (a typo such as gmailcom). */
+static mv_reason parse_one(const char *cell, const char *s, size_t n,
+			   const addr_policy *pol, addr *a)
+{
+	mv_reason r = parse_span(cell, s, n, pol, a);
+	if ((r == REASON_SYNTAX_ERROR && !(a->flags & ADDR_SINGLE_LABEL)) ||
+	    r == REASON_JUNK) {
+		a->len = a->local_len = 0;
+		a->norm[0] = '\0';
+		a->udomain[0] = '\0';
+		a->flags &= ~(unsigned)ADDR_IDN;
+	}
+	return r;
+}
+
+static mv_reason parse_span(const char *cell, const char *s, size_t n,
+			    const addr_policy *pol, addr *a)
+{
+	a->clean_off = (size_t)(s - cell);
+	a->clean_len = n;
+	if (n == 0)
+		FAIL(REASON_JUNK, "empty");
+	if (word_in(s, n, placeholder_cells))
+		FAIL(REASON_JUNK, "placeholder instead of an address");
+	if (!memchr(s, '@', n))
+		FAIL(REASON_JUNK, "no @: not an email address");
+	if (n > 2 * ADDR_MAX)
+		FAIL(REASON_SYNTAX_ERROR, "address longer than 254 octets");
+
+	bool ok;
+	size_t ll = parse_local(s, n, a, &ok);
+	if (!ok)
+		FAIL(REASON_SYNTAX_ERROR, a->detail);
+	if (ll > ADDR_LOCAL_MAX)
+		FAIL(REASON_SYNTAX_ERROR, "local part longer than 64 octets");
+	memcpy(a->norm, s, ll);
+	a->norm[ll] = '@';
+	a->local_len = ll;
+	a->len = ll + 1;
+	a->norm[a->len] = '\0';
+	const char *dom = s + ll + 1;
+	size_t dn = n - ll - 1;
+	if (junk_address(s, ll, dom, dn))
+		FAIL(REASON_JUNK, "placeholder address");
+	mv_reason r = parse_domain(dom, dn, pol, a);
+	if (r)
+		return r;
+	if ((a->flags & ADDR_QUOTED) && pol->reject_quoted)
+		FAIL(REASON_SYNTAX_ERROR, "quoted local part (refused by policy)");
+	if ((a->flags & ADDR_UTF8_LOCAL) && pol->reject_utf8_local)
+		FAIL(REASON_SYNTAX_ERROR, "UTF-8 local part (refused by policy)");
+	a->detail = "";
+	return a->reason = REASON_NONE;
+}
+
+mv_reason addr_parse(const char *cell, size_t n, const addr_policy *pol, addr *a)
+{
+	static const addr_policy defaults;
+	if (!pol)
+		pol = &defaults;
+	a->len = 0;
+	a->local_len = 0;
+	a->norm[0] = '\0';
+	a->udomain[0] = '\0';
+	a->flags = 0;
+	a->reason = REASON_NONE;
+	a->detail = "";
+	if (!cell)
+		n = 0;
+
+	/* Fast path: a plain address, nothing around it. */
+	if (n >= 3 && (cls[(unsigned char)cell[0]] & C_ALNUM) &&
+	    (cls[(unsigned char)cell[n - 1]] & C_ALNUM) &&
+	    !has_prefix_ci(cell, n, "mailto:")) {
+		const char *at = memchr(cell, '@', n);
+		if (at && !memchr(at + 1, '@', n - (size_t)(at - cell) - 1))
+			return parse_one(cell, cell, n, pol, a);
+	}
+
+	size_t len = n;
+	const char *s = cell ? addr_trim(cell, &len) : "";
+	if (len != n)
+		a->flags |= ADDR_TRIMMED;
+	/* Several addresses? Only possible with two or more '@'. */
+	const char *at = len ? memchr(s, '@', len) : NULL;
+	if (at && memchr(at + 1, '@', len - (size_t)(at - s) - 1)) {
+		mv_str parts[8];
+		size_t k = addr_split(s, len, parts, 8);
+		if (k >= 2) {
+			unsigned keep = a->flags | ADDR_MULTIPLE;
+			for (size_t i = 0; i < k; i++) {
+				size_t pl = parts[i].len;
+				unsigned f = 0;
+				const char *p = unwrap(parts[i].p, &pl, &f);
+				a->flags = f;
+				if (parse_one(cell, p, pl, pol, a) == REASON_NONE)
+					break;
+				a->len = 0;
+				a->norm[0] = '\0';
+			}
+			a->flags |= keep;
+			a->clean_off = (size_t)(s - cell);
+			a->clean_len = len;
+			FAIL(REASON_MULTIPLE_ADDRESSES, "several addresses in one cell");
+		}
+	}
+	const char *p = unwrap(s, &len, &a->flags);
+	return parse_one(cell, p, len, pol, a);
+}

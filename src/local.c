@@ -1,0 +1,481 @@
+#include "mailvet/local.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mailvet/lists.h"
+#include "mailvet/suppress.h"
+#include "mailvet/text.h"
+#include "mailvet/typo.h"
+
+/* Flags the local pass owns (the engine owns the others). */
+#define LOCAL_FLAGS (F_ROLE | F_DISPOSABLE | F_FREE | F_DUPLICATE | F_ALIAS | \
+		     F_SUPPRESSED | F_TYPO | F_DISPLAY_NAME | F_QUOTED | \
+		     F_UTF8_LOCAL | F_MULTIPLE | F_FIXED)
+
+/* What is known about a domain (per results-pool id). */
+enum {
+	DOM_DONE       = 1u << 0,   /* facts computed */
+	DOM_DISPOSABLE = 1u << 1,
+	DOM_FREE       = 1u << 2,
+	DOM_ALIAS      = 1u << 3,   /* the provider folds spellings */
+};
+
+struct dominfo {
+	uint32_t count;       /* rows with this domain */
+	uint32_t suggest;     /* pool id of the suggested domain, 0 = none */
+	uint8_t facts;        /* DOM_* */
+};
+
+/* Per-run state: pool-id indexed arrays that grow with the pool. */
+struct run {
+	const local_opts *o;
+	const lists *l;
+	lists *own_lists;
+	results *r;
+	struct dominfo *dom;  /* by pool id */
+	uint32_t *first;      /* by pool id: first row (+1) with this dedupe key */
+	uint32_t *afirst;     /* by pool id: first row (+1) with this mailbox key */
+	size_t cap;
+};
+
+void local_opts_init(local_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+}
+
+static mv_status room(struct run *x, uint32_t id)
+{
+	if (id < x->cap)
+		return MV_OK;
+	size_t nc = x->cap ? x->cap : 4096;
+	while (nc <= id)
+		nc *= 2;
+	struct dominfo *d = realloc(x->dom, nc * sizeof(*d));
+	if (!d)
+		return MV_NOMEM;
+	x->dom = d;
+	uint32_t *f = realloc(x->first, nc * sizeof(*f));
+	if (!f)
+		return MV_NOMEM;
+	x->first = f;
+	uint32_t *af = realloc(x->afirst, nc * sizeof(*af));
+	if (!af)
+		return MV_NOMEM;
+	x->afirst = af;
+	memset(d + x->cap, 0, (nc - x->cap) * sizeof(*d));
+	memset(f + x->cap, 0, (nc - x->cap) * sizeof(*f));
+	memset(af + x->cap, 0, (nc - x->cap) * sizeof(*af));
+	x->cap = nc;
+	return MV_OK;
+}
+
+static mv_status run_lists(struct run *x)
+{
+	mv_status st;
+	if (x->o->lists) {
+		x->l = x->o->lists;
+		return MV_OK;
+	}
+	st = lists_create(&x->own_lists);
+	if (!st && x->o->role_list)
+		st = lists_load(x->own_lists, LIST_ROLE, x->o->role_list);
+	if (!st && x->o->disposable_list)
+		st = lists_load(x->own_lists, LIST_DISPOSABLE, x->o->disposable_list);
+	if (!st && x->o->free_list)
+		st = lists_load(x->own_lists, LIST_FREE, x->o->free_list);
+	x->l = x->own_lists;
+	return st;
+}
+
+static void run_free(struct run *x)
+{
+	lists_destroy(x->own_lists);
+	free(x->dom);
+	free(x->first);
+	free(x->afirst);
+}
+
+/* Facts of a domain (pool id), computed once. */
+static const struct dominfo *domain_facts(struct run *x, uint32_t id)
+{
+	struct dominfo *d = &x->dom[id];
+	if (d->facts & DOM_DONE)
+		return d;
+	mv_str s = results_str(x->r, id);
+	char key[300];
+	d->facts = DOM_DONE;
+	if (lists_has_domain(x->l, LIST_DISPOSABLE, s.p, s.len))
+		d->facts |= DOM_DISPOSABLE;
+	else if (lists_has_domain(x->l, LIST_FREE, s.p, s.len))
+		d->facts |= DOM_FREE;
+	if (lists_alias_key(x->l, "a", 1, s.p, s.len, key, sizeof(key)))
+		d->facts |= DOM_ALIAS;
+	return d;
+}
+
+static void clear_local(row_result *rr)
+{
+	rr->normalized = rr->domain = rr->suggestion = rr->dup_of = 0;
+	rr->flags &= ~(uint32_t)LOCAL_FLAGS;
+	rr->local = LOCAL_PENDING;
+	if (rr->verdict == VERDICT_NONE)
+		rr->reason = REASON_NONE;
+}
+
+static uint32_t addr_flags(unsigned f)
+{
+	uint32_t out = 0;
+	if (f & ADDR_DISPLAY_NAME)
+		out |= F_DISPLAY_NAME;
+	if (f & ADDR_QUOTED)
+		out |= F_QUOTED;
+	if (f & ADDR_UTF8_LOCAL)
+		out |= F_UTF8_LOCAL;
+	if (f & ADDR_MULTIPLE)
+		out |= F_MULTIPLE;
+	return out;
+}
+
+/* Parse one address into rr: phase one of a row. */
+static mv_status parse_row(struct run *x, row_result *rr, const char *p, size_t n,
+			   addr *a)
+{
+	intern *pool = x->r->pool;
+	addr_parse(p, n, &x->o->policy, a);
+	clear_local(rr);
+	rr->flags |= addr_flags(a->flags);
+	if (a->reason == REASON_MULTIPLE_ADDRESSES) {
+		rr->local = LOCAL_INVALID;
+		rr->reason = REASON_MULTIPLE_ADDRESSES;
+		if (a->len && !(rr->suggestion = intern_put(pool, a->norm, a->len, NULL)))
+			return MV_NOMEM;
+		return MV_OK;
+	}
+	bool usable = a->reason == REASON_NONE ||
+		      a->reason == REASON_RESERVED_DOMAIN ||
+		      (a->flags & ADDR_SINGLE_LABEL);
+	if (a->reason != REASON_NONE) {
+		rr->local = LOCAL_INVALID;
+		rr->reason = (uint8_t)a->reason;
+	} else {
+		rr->local = LOCAL_CANDIDATE;
+		if (lists_is_role(x->l, a->norm, a->local_len))
+			rr->flags |= F_ROLE;
+	}
+	if (!usable)
+		return MV_OK;
+	mv_str d = addr_domain(a);
+	rr->normalized = intern_put(pool, a->norm, a->len, NULL);
+	rr->domain = intern_put(pool, d.p, d.len, NULL);
+	if (!rr->normalized || !rr->domain || room(x, rr->domain))
+		return MV_NOMEM;
+	if (a->reason != REASON_RESERVED_DOMAIN)
+		x->dom[rr->domain].count++;
+	return MV_OK;
+}
+
+/* The suggestion for a row whose domain has one: local@suggested. */
+static mv_status suggest_row(struct run *x, row_result *rr)
+{
+	uint32_t sd = rr->domain ? x->dom[rr->domain].suggest : 0;
+	if (!sd || !rr->normalized)
+		return MV_OK;
+	mv_str nm = results_str(x->r, rr->normalized);
+	mv_str dm = results_str(x->r, rr->domain);
+	mv_str sg = results_str(x->r, sd);
+	char buf[ADDR_MAX + 1];
+	size_t ll = nm.len - dm.len - 1;
+	if (ll + 1 + sg.len > ADDR_MAX)
+		return MV_OK;
+	memcpy(buf, nm.p, ll + 1);
+	memcpy(buf + ll + 1, sg.p, sg.len);
+	rr->suggestion = intern_put(x->r->pool, buf, ll + 1 + sg.len, NULL);
+	if (!rr->suggestion)
+		return MV_NOMEM;
+	rr->flags |= F_TYPO;
+	return MV_OK;
+}
+
+/* Apply the row's suggestion: parse it as the row's address. */
+static mv_status fix_row(struct run *x, row_result *rr, addr *a)
+{
+	mv_str s = results_str(x->r, rr->suggestion);
+	uint32_t sug = rr->suggestion, keep = rr->flags & (F_DISPLAY_NAME | F_QUOTED | F_UTF8_LOCAL);
+	mv_status st = parse_row(x, rr, s.p, s.len, a);
+	if (st)
+		return st;
+	rr->suggestion = sug;
+	rr->flags |= F_TYPO | F_FIXED | keep;
+	return MV_OK;
+}
+
+/* The lower-case dedupe key of a row: the pool id of its normalized
+ * address when that has no upper case, else of a lower-cased copy. */
+static uint32_t dedupe_key(struct run *x, const row_result *rr)
+{
+	mv_str s = results_str(x->r, rr->normalized);
+	size_t i = 0;
+	while (i < s.len && !(s.p[i] >= 'A' && s.p[i] <= 'Z'))
+		i++;
+	if (i == s.len)
+		return rr->normalized;
+	char low[ADDR_MAX + 1];
+	memcpy(low, s.p, s.len);
+	text_lower(low + i, s.len - i);
+	return intern_put(x->r->pool, low, s.len, NULL);
+}
+
+static uint32_t alias_key(struct run *x, const row_result *rr)
+{
+	mv_str s = results_str(x->r, rr->normalized);
+	mv_str d = results_str(x->r, rr->domain);
+	char key[ADDR_MAX + 1];
+	size_t n = lists_alias_key(x->l, s.p, s.len - d.len - 1, d.p, d.len, key, sizeof(key));
+	return n ? intern_put(x->r->pool, key, n, NULL) : 0;
+}
+
+/* Phase three of a row: domain facts, suppression, duplicates, aliases. */
+static mv_status settle_row(struct run *x, size_t i)
+{
+	row_result *rr = &x->r->rows[i];
+	if (rr->local != LOCAL_CANDIDATE)
+		return MV_OK;
+	if (room(x, rr->domain))
+		return MV_NOMEM;
+	const struct dominfo *d = domain_facts(x, rr->domain);
+	if (d->facts & DOM_DISPOSABLE)
+		rr->flags |= F_DISPOSABLE;
+	if (d->facts & DOM_FREE)
+		rr->flags |= F_FREE;
+	if (x->o->suppress && suppress_count(x->o->suppress)) {
+		mv_str s = results_str(x->r, rr->normalized);
+		if (suppress_match(x->o->suppress, s.p, s.len)) {
+			rr->local = LOCAL_SUPPRESSED;
+			rr->reason = REASON_SUPPRESSED;
+			rr->flags |= F_SUPPRESSED;
+			return MV_OK;
+		}
+	}
+	uint32_t k = dedupe_key(x, rr);
+	if (!k || room(x, k))
+		return MV_NOMEM;
+	if (x->first[k]) {
+		rr->local = LOCAL_DUPLICATE;
+		rr->reason = REASON_DUPLICATE;
+		rr->flags |= F_DUPLICATE;
+		rr->dup_of = x->first[k];
+		return MV_OK;
+	}
+	x->first[k] = (uint32_t)i + 1;
+	if (!(d->facts & DOM_ALIAS) || x->o->no_aliases)
+		return MV_OK;
+	uint32_t ak = alias_key(x, rr);
+	if (!ak)
+		return MV_OK;
+	if (room(x, ak))
+		return MV_NOMEM;
+	if (x->afirst[ak]) {
+		rr->local = LOCAL_DUPLICATE;
+		rr->reason = REASON_DUPLICATE;
+		rr->flags |= F_ALIAS;
+		rr->dup_of = x->afirst[ak];
+	} else {
+		x->afirst[ak] = (uint32_t)i + 1;
+	}
+	return MV_OK;
+}
+
+mv_status local_run(const table *t, long email_col, const local_opts *o,
+		    results *r, local_summary *sum)
+{
+	struct run x = { .o = o, .r = r };
+	typo *ty = NULL;
+	addr *a = NULL;
+	mv_status st;
+	size_t nrows = table_nrows(t);
+
+	if (email_col < 0 || (size_t)email_col >= table_ncols(t) || r->n != nrows)
+		return MV_USAGE;
+	st = run_lists(&x);
+	if (st)
+		goto out;
+	a = malloc(sizeof(*a));
+	if (!a || room(&x, 1)) {
+		st = MV_NOMEM;
+		goto out;
+	}
+	/* 1. parse every row; count domains */
+	for (size_t i = 0; i < nrows && !st; i++) {
+		mv_str c = table_cell(t, i, (size_t)email_col);
+		st = parse_row(&x, &r->rows[i], c.p, c.len, a);
+	}
+	if (st)
+		goto out;
+	/* 2. per distinct domain: the list's evidence, then suggestions */
+	size_t ndom = intern_count(r->pool);
+	st = room(&x, (uint32_t)ndom);
+	if (!st)
+		st = typo_create(x.l, &ty);
+	for (uint32_t id = 1; id <= ndom && !st; id++)
+		if (x.dom[id].count) {
+			mv_str s = results_str(r, id);
+			st = typo_observe(ty, s.p, s.len, x.dom[id].count);
+		}
+	for (uint32_t id = 1; id <= ndom && !st; id++) {
+		if (!x.dom[id].count)
+			continue;
+		mv_str s = results_str(r, id);
+		char fix[ADDR_MAX + 1];
+		size_t fl = typo_suggest(ty, s.p, s.len, fix, sizeof(fix), NULL);
+		if (fl && !(x.dom[id].suggest = intern_put(r->pool, fix, fl, NULL)))
+			st = MV_NOMEM;
+	}
+	if (!st)
+		st = room(&x, (uint32_t)intern_count(r->pool));
+	/* 3. in row order: suggestions, fixes, facts, suppression, dedupe */
+	for (size_t i = 0; i < nrows && !st; i++) {
+		row_result *rr = &r->rows[i];
+		if (rr->local == LOCAL_CANDIDATE ||
+		    (rr->local == LOCAL_INVALID && rr->reason == REASON_SYNTAX_ERROR))
+			st = suggest_row(&x, rr);
+		if (!st && o->fix_typos && (rr->flags & F_TYPO))
+			st = fix_row(&x, rr, a);
+		if (!st)
+			st = settle_row(&x, i);
+	}
+	if (!st && sum)
+		st = local_summarize(r, sum);
+out:
+	typo_destroy(ty);
+	free(a);
+	run_free(&x);
+	return st;
+}
+
+/* ---- re-check of one row ------------------------------------------------ */
+
+mv_status local_recheck_row(const local_opts *o, results *r, size_t row,
+			    const char *text, size_t n)
+{
+	struct run x = { .o = o, .r = r };
+	typo *ty = NULL;
+	addr *a = NULL;
+	mv_status st;
+
+	if (row >= r->n)
+		return MV_USAGE;
+	st = run_lists(&x);
+	if (!st && !(a = malloc(sizeof(*a))))
+		st = MV_NOMEM;
+	if (!st)
+		st = room(&x, (uint32_t)intern_count(r->pool) + 1);
+	if (st)
+		goto out;
+	row_result *rr = &r->rows[row];
+	st = parse_row(&x, rr, text, n, a);
+	if (st)
+		goto out;
+	rr->flags |= F_FIXED;
+	/* typo check against the curated providers only */
+	if (rr->domain && (rr->local == LOCAL_CANDIDATE || rr->reason == REASON_SYNTAX_ERROR)) {
+		mv_str d = results_str(r, rr->domain);
+		char fix[ADDR_MAX + 1];
+		st = typo_create(x.l, &ty);
+		size_t fl = st ? 0 : typo_suggest(ty, d.p, d.len, fix, sizeof(fix), NULL);
+		if (fl && !(x.dom[rr->domain].suggest = intern_put(r->pool, fix, fl, NULL)))
+			st = MV_NOMEM;
+		if (!st)
+			st = suggest_row(&x, rr);
+	}
+	if (st || rr->local != LOCAL_CANDIDATE)
+		goto out;
+	/* the keys of every earlier-or-later candidate that owns a mailbox */
+	st = room(&x, (uint32_t)intern_count(r->pool) + 1);
+	for (size_t i = 0; i < r->n && !st; i++) {
+		const row_result *o2 = &r->rows[i];
+		if (i == row || !o2->normalized || o2->local == LOCAL_INVALID ||
+		    o2->local == LOCAL_SUPPRESSED || o2->dup_of)
+			continue;
+		uint32_t k = dedupe_key(&x, o2);
+		if (!k || room(&x, k)) {
+			st = MV_NOMEM;
+			break;
+		}
+		if (!x.first[k] || x.first[k] > i + 1)
+			x.first[k] = (uint32_t)i + 1;
+		if (!o->no_aliases && domain_facts(&x, o2->domain)->facts & DOM_ALIAS) {
+			uint32_t ak = alias_key(&x, o2);
+			if (ak && !room(&x, ak) && (!x.afirst[ak] || x.afirst[ak] > i + 1))
+				x.afirst[ak] = (uint32_t)i + 1;
+		}
+	}
+	if (!st)
+		st = settle_row(&x, row);
+out:
+	typo_destroy(ty);
+	free(a);
+	run_free(&x);
+	return st;
+}
+
+/* ---- summary ----------------------------------------------------------------- */
+
+mv_status local_summarize(const results *r, local_summary *sum)
+{
+	memset(sum, 0, sizeof(*sum));
+	size_t nbits = intern_count(r->pool) + 1;
+	unsigned char *seen = calloc((nbits + 7) / 8, 1);
+	if (!seen)
+		return MV_NOMEM;
+	sum->rows = r->n;
+	for (size_t i = 0; i < r->n; i++) {
+		const row_result *rr = &r->rows[i];
+		switch (rr->local) {
+		case LOCAL_CANDIDATE:
+			sum->candidates++;
+			if (rr->domain < nbits && !(seen[rr->domain / 8] & (1u << (rr->domain % 8)))) {
+				seen[rr->domain / 8] |= (unsigned char)(1u << (rr->domain % 8));
+				sum->domains++;
+			}
+			break;
+		case LOCAL_INVALID: sum->invalid++; break;
+		case LOCAL_DUPLICATE: sum->duplicates++; break;
+		case LOCAL_SUPPRESSED: sum->suppressed++; break;
+		default: break;
+		}
+		if (rr->local != LOCAL_CANDIDATE && rr->reason < REASON_COUNT)
+			sum->reason[rr->reason]++;
+		for (unsigned b = 0; b < FLAG_COUNT; b++)
+			if (rr->flags & (1u << b))
+				sum->flag[b]++;
+	}
+	free(seen);
+	sum->junk = sum->reason[REASON_JUNK];
+	sum->aliases = sum->flag[FLAG_BIT_ALIAS];
+	sum->typos = sum->flag[FLAG_BIT_TYPO];
+	sum->fixed = sum->flag[FLAG_BIT_FIXED];
+	sum->probes = sum->candidates + sum->domains;
+	return MV_OK;
+}
+
+void local_summary_print(FILE *fp, const local_summary *s)
+{
+	fprintf(fp, "local pass: %zu rows: %zu candidates, %zu invalid, %zu duplicates, "
+		"%zu suppressed\n", s->rows, s->candidates, s->invalid, s->duplicates,
+		s->suppressed);
+	for (int r = 1; r < REASON_COUNT; r++)
+		if (s->reason[r])
+			fprintf(fp, "  %-20s %zu\n", reason_name((mv_reason)r), s->reason[r]);
+	fprintf(fp, "  typos found %zu (applied %zu), aliases %zu; flags:", s->typos,
+		s->fixed, s->aliases);
+	static const unsigned show[] = {
+		FLAG_BIT_ROLE, FLAG_BIT_DISPOSABLE, FLAG_BIT_FREE, FLAG_BIT_DISPLAY_NAME,
+		FLAG_BIT_QUOTED, FLAG_BIT_UTF8_LOCAL, FLAG_BIT_MULTIPLE,
+	};
+	for (size_t i = 0; i < sizeof(show) / sizeof(show[0]); i++)
+		fprintf(fp, " %s %zu", result_flag_name(show[i]), s->flag[show[i]]);
+	fprintf(fp, "\ncost preview: %zu candidates at %zu distinct domains: %zu probes "
+		"(one RCPT each, one catch-all probe per domain)\n", s->candidates,
+		s->domains, s->probes);
+}
