@@ -1,6 +1,7 @@
 #include "mailvet/config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,4 +290,41 @@ void config_print_keys(void *fp)
 {
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		fprintf(fp, "  %-20s %s\n", keys[i].name, keys[i].help);
+}
+
+size_t config_options(struct option *out, size_t cap, int base)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && n < cap; i++, n++) {
+		out[n].name = keys[i].name;
+		out[n].has_arg = keys[i].kind == K_BOOL ? no_argument : required_argument;
+		out[n].flag = NULL;
+		out[n].val = base + (int)i;
+	}
+	return n;
+}
+
+const char *config_option_key(size_t index)
+{
+	return index < sizeof(keys) / sizeof(keys[0]) ? keys[index].name : NULL;
+}
+
+mv_status config_build(mv_config *c, const char *file, const char *const *k,
+		       const char *const *v, size_t n, char *err, size_t errlen)
+{
+	char path[512], msg[400];
+	if (!file)
+		file = config_default_path(path, sizeof(path));
+	if (file) {
+		mv_status st = config_load_file(c, file, err, errlen);
+		if (st)
+			return st;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (config_set(c, k[i], v[i] ? v[i] : "", msg, sizeof(msg))) {
+			snprintf(err, errlen, "--%s", msg);
+			return MV_USAGE;
+		}
+	}
+	return MV_OK;
 }

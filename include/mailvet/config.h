@@ -57,4 +57,17 @@ bool config_helo_is_foreign(const char *name);
 /* A one-line description of every key, for --help and the man page. */
 void config_print_keys(void *fp);
 
+/*
+ * Every key as a long option for getopt_long (`--smtp-port 2525`): fills
+ * out[0..n) with val = base + key index, has_arg per the key's kind, and
+ * returns n. config_option_key(val - base) names the key back.
+ */
+struct option;
+size_t config_options(struct option *out, size_t cap, int base);
+const char *config_option_key(size_t index);
+/* Apply the config file (--config or the default) then the flags collected
+ * as (key, value) pairs; err says what is wrong. */
+mv_status config_build(mv_config *c, const char *file, const char *const *keys,
+		       const char *const *values, size_t n, char *err, size_t errlen);
+
 #endif

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include "mailvet/config.h"
 #include "mailvet/csvio.h"
+#include "mailvet/local.h"
 #include "mailvet/status.h"
 
 struct ev_loop;
@@ -22,7 +23,7 @@ struct results;
 struct verify;
 struct verify_event;
 struct cache;
-struct view;
+struct suppress;
 
 typedef struct ws_counts {
 	size_t rows, junk, invalid, duplicates, aliases, typos, suppressed, candidates;
@@ -32,11 +33,15 @@ typedef struct ws_counts {
 
 typedef struct workspace {
 	char path[1024];
-	char file_key[1100];     /* identifies the file for saved decisions */
+	char file_key[4200];     /* identifies the file for saved decisions */
 	table *t;
 	csv_info info;
 	struct results *res;
 	ws_counts counts;
+	local_summary sum;
+	local_opts lopts;
+	struct suppress *supp;   /* the suppression list (owned) */
+	char supp_path[1024];
 	mv_config cfg;
 	bool demo;
 	struct cache *cache;     /* NULL with no-cache */
@@ -71,7 +76,7 @@ typedef struct ws_export_opts {
 	bool split;              /* also one file per bucket */
 	bool append;             /* add the result columns */
 	bool suppress;           /* add recipient-side invalids to the suppression list */
-	char out[1024];          /* the clean file's path */
+	char out[1100];          /* the clean file's path */
 } ws_export_opts;
 void ws_export_defaults(const workspace *w, ws_export_opts *o);
 /* Writes the files; report says where every row went (one line). */
@@ -80,8 +85,8 @@ mv_status ws_export(workspace *w, const ws_export_opts *o, char *report, size_t 
  * are catch-all, unknown or risky (the hard-bounce exposure). */
 void ws_export_risk(const workspace *w, unsigned tiers, size_t *total, size_t *doubtful);
 
-/* The tier of a row and the tier names (the export buckets). */
-int ws_tier(const struct results *res, size_t row);
+/* The tier of a row (its export bucket) and the tier names. */
+int ws_tier(const row_result *r);
 extern const char *const ws_tier_names[];
 extern const int ws_ntiers;
 

@@ -49,11 +49,11 @@
 	_(QUIT_NOW,    "Screen",  "quit without asking")
 
 enum ui_action {
-	A_NONE = 0,
-#define UI_X(name, group, help) A_##name,
+	ACT_NONE = 0,
+#define UI_X(name, group, help) ACT_##name,
 	UI_ACTIONS(UI_X)
 #undef UI_X
-	A_COUNT
+	ACT_COUNT
 };
 
 /* Reactions a handler returns. */
