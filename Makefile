@@ -38,7 +38,7 @@ SAN_LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/san/%.o)
 
 .PHONY: all run test test-build check deps deps-test bench fuzz install clean
 
-all: $(BUILD)/mailvet
+all: $(BUILD)/mailvet $(FAKES)
 
 # ---- packages -------------------------------------------------------------
 # Installs only what is missing; sudo when not root; silent when complete.
@@ -73,6 +73,9 @@ $(BUILD)/san/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC-SAN  $<"
 	$(Q)$(CLANG) $(ALL_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+# demo.c compiles the demo network's zone and script in (.incbin)
+$(BUILD)/obj/src/demo.o $(BUILD)/san/src/demo.o: assets/demo.zone assets/demo.smtp
 
 $(BUILD)/mailvet: $(OBJ)
 	@echo "  LD      $@"
@@ -134,7 +137,7 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/mailvet samples/contacts.csv
 
-install: $(BUILD)/mailvet
+install: $(BUILD)/mailvet $(FAKES)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mailvet
 	install -m 755 $(BUILD)/mailvet $(DESTDIR)$(PREFIX)/bin/mailvet
 	cp -R assets/. $(DESTDIR)$(PREFIX)/share/mailvet/
