@@ -35,6 +35,7 @@ HDRS      = $(wildcard include/mailvet/*.h tests/unit/*.h)
 OBJ       = $(SRC:%.c=$(BUILD)/obj/%.o)
 LIB_OBJ   = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 SAN_LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/san/%.o)
+FAKES     = $(FAKE_SRC:tests/fakes/%.c=$(BUILD)/fakes/%)
 
 .PHONY: all run test test-build check deps deps-test bench fuzz install clean
 
@@ -98,7 +99,6 @@ $(BUILD)/fakes/%: tests/fakes/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< $(LIB_OBJ) -o $@ $(PKG_LIBS) -lm
 
-FAKES = $(FAKE_SRC:tests/fakes/%.c=$(BUILD)/fakes/%)
 
 FUZZERS = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
