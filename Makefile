@@ -37,10 +37,11 @@ ASSETS    = $(wildcard assets/*.txt)
 OBJ       = $(SRC:%.c=$(BUILD)/obj/%.o)
 LIB_OBJ   = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 SAN_LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/san/%.o)
+FAKES     = $(FAKE_SRC:tests/fakes/%.c=$(BUILD)/fakes/%)
 
 .PHONY: all run test test-build check deps deps-test bench fuzz install clean
 
-all: $(BUILD)/mailvet
+all: $(BUILD)/mailvet $(FAKES)
 
 # ---- packages -------------------------------------------------------------
 # Installs only what is missing; sudo when not root; silent when complete.
@@ -77,6 +78,8 @@ $(BUILD)/san/%.o: %.c $(HDRS)
 	$(Q)$(CLANG) $(ALL_CFLAGS) $(SAN_FLAGS) -c $< -o $@
 
 $(BUILD)/obj/src/lists.o $(BUILD)/san/src/lists.o: $(ASSETS)
+# demo.c compiles the demo network's zone and script in (.incbin)
+$(BUILD)/obj/src/demo.o $(BUILD)/san/src/demo.o: assets/demo.zone assets/demo.smtp
 
 $(BUILD)/mailvet: $(OBJ)
 	@echo "  LD      $@"
@@ -99,7 +102,6 @@ $(BUILD)/fakes/%: tests/fakes/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< $(LIB_OBJ) -o $@ $(PKG_LIBS) -lm
 
-FAKES = $(FAKE_SRC:tests/fakes/%.c=$(BUILD)/fakes/%)
 
 FUZZERS = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
@@ -138,7 +140,7 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/mailvet samples/contacts.csv
 
-install: $(BUILD)/mailvet
+install: $(BUILD)/mailvet $(FAKES)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mailvet
 	install -m 755 $(BUILD)/mailvet $(DESTDIR)$(PREFIX)/bin/mailvet
 	cp -R assets/. $(DESTDIR)$(PREFIX)/share/mailvet/
