@@ -8,15 +8,22 @@
 #include "mailvet/lists.h"
 
 /* A domain in the list needs this many rows to be a correction target. */
-#define FREQ_MIN 8
+#define FREQ_MIN 4
 /* ...and this many times the rows of the domain it corrects: a slip of
  * the fingers, or another single edit. */
-#define RATIO_SLIP 8
-#define RATIO_OTHER 40
-/* A domain one edit from a provider is kept as real when it has this many
- * rows and at least 1/PROV_SHARE of the provider's. */
+#define RATIO_SLIP 4
+#define RATIO_OTHER 100
+/* A domain one edit from a provider that is rare in the list is kept as
+ * real when it has this many rows and at least 1/PROV_SHARE of the
+ * provider's. */
 #define PROV_KEEP_MIN 50
 #define PROV_SHARE 20
+/* "A domain seen often is real": how many rows of one misspelling the
+ * typos of a target of N rows and L characters can explain, at most
+ * N * TYPO_SHARE / L (up to 15% of rows mistyped, ~4 misspellings per
+ * character). More rows than that, and the look-alike is a real domain. */
+#define TYPO_SHARE 0.0375
+#define EVIDENCE_MIN 100
 /* Second-level labels this short need list evidence for an edit in them. */
 #define SHORT_LABEL 4
 #define DOMAIN_MAX 253
@@ -325,6 +332,12 @@ static size_t sld(const char *d, size_t n, size_t *off)
 	return end - start;
 }
 
+/* Can typos of a target with ct rows explain c rows of one misspelling? */
+static bool few_enough(uint32_t c, uint32_t ct, size_t len)
+{
+	return c <= 1 || (double)c <= (double)ct * TYPO_SHARE / (double)(len ? len : 1);
+}
+
 struct cand {
 	uint32_t target;     /* index + 1; 0 = none */
 	int provider;        /* 1 when accepted on provider evidence */
@@ -389,14 +402,16 @@ static struct cand best_target(typo *t, const char *d, size_t n, uint32_t c)
 					pre++;
 				bool in_sld = pre >= off && pre <= off + sl;
 				bool short_name = in_sld && (sl <= SHORT_LABEL || (e == 2 && sl <= 6));
-				bool kept = c >= PROV_KEEP_MIN && (uint64_t)c * PROV_SHARE >= g->count;
+				bool kept = g->count >= EVIDENCE_MIN ?
+					    !few_enough(c, g->count, s.len) :
+					    c >= PROV_KEEP_MIN && (uint64_t)c * PROV_SHARE >= g->count;
 				if (!short_name && !kept) {
 					ok = true;
 					cd.provider = 1;
 					cd.weight = g->weight;
 				}
 			}
-			if (!ok && g->count >= FREQ_MIN &&
+			if (!ok && g->count >= FREQ_MIN && few_enough(c, g->count, s.len) &&
 			    g->count >= (uint64_t)cc * (e == 1 ? RATIO_SLIP : RATIO_OTHER)) {
 				ok = true;
 				cd.weight = g->count;
