@@ -12,7 +12,7 @@
 #include "mailvet/config.h"
 #include "mailvet/demo.h"
 #include "mailvet/workspace.h"
-#include "../src/ui/ui.h"
+#include "mailvet/ui.h"
 
 enum { O_DEMO = 300, O_START, O_CONFIG, O_HEADER, O_NOHEADER, O_SUMMARY, O_CFG = 1000 };
 

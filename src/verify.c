@@ -90,6 +90,8 @@ struct vdomain {
 	uint64_t next_rcpt_at;  /* per-domain rate */
 	unsigned probe_tries;
 	uint32_t listed_host;   /* host whose list has it last */
+	char probe_local[24];   /* the catch-all probe's local part, kept for retries */
+	uint64_t probe_at;      /* no probe before this time (greylisted probe) */
 	uint64_t dns_timer;     /* DNS retry */
 	struct dns_retry *dns_ra;
 	uint32_t seen;          /* pump pass that counted it */
@@ -174,6 +176,7 @@ struct verify {
 	unsigned budget;
 	uint64_t pump_timer;
 	uint64_t wake_timer;
+	uint64_t wake_at;
 	uint64_t rng;
 	bool stopped, done_sent;
 	uint32_t pass;           /* pump passes, for de-duplicating lists */
@@ -286,11 +289,12 @@ static uint32_t ttl_for(const verify *v, int verdict, int reason)
 /* One line of server text, bounded, for the results. */
 static uint32_t pool_reply(verify *v, const smtp_reply *r)
 {
-	char line[512];
+	char line[512], e[16];
 	if (!r)
 		return 0;
-	int n = snprintf(line, sizeof(line), "%d %.*s", r->code,
-			 (int)(r->text_len > 480 ? 480 : r->text_len), r->text ? r->text : "");
+	result_enhanced_str(r->enhanced, e);
+	int n = snprintf(line, sizeof(line), "%d %s%s%.*s", r->code, e, e[0] ? " " : "",
+			 (int)(r->text_len > 460 ? 460 : r->text_len), r->text ? r->text : "");
 	if (n < 0)
 		return 0;
 	for (int i = 0; i < n && i < (int)sizeof(line); i++)
@@ -704,7 +708,15 @@ static size_t host_work(verify *v, uint32_t hid, uint64_t now, uint64_t *wait)
 		n += vec_len(&d->ascii);
 		if (!h->caps_known || h->smtputf8)
 			n += vec_len(&d->utf8);
-		n += d->ca == CA_UNKNOWN && !d->probe_inflight && dom_needs_probe(d);
+		if (d->ca == CA_UNKNOWN && !d->probe_inflight && dom_needs_probe(d)) {
+			if (now >= d->probe_at) {
+				n++;
+			} else if (wait) {
+				uint64_t w = d->probe_at - now;
+				if (!*wait || w < *wait)
+					*wait = w;
+			}
+		}
 	}
 	if (h->trust == T_CALIBRATING && !h->calib_sent)
 		n++;
@@ -772,15 +784,18 @@ static bool feed_one(verify *v, struct vsession *vs)
 		/* The catch-all probe goes first in its session unless the host
 		 * has shown that later positions are answered honestly. */
 		if (d->ca == CA_UNKNOWN && !d->probe_inflight && dom_needs_probe(d) &&
-		    (first || h->trust == T_TRUSTED)) {
+		    now >= d->probe_at && (first || h->trust == T_TRUSTED)) {
 			char addr[320];
 			mv_str dn = dom_name(v, d);
-			char local[24];
-			static const char az[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-			for (int i = 0; i < 20; i++)
-				local[i] = az[rnd(v) % 36];
-			local[20] = '\0';
-			snprintf(addr, sizeof(addr), "%s@%.*s", local, (int)dn.len, dn.p);
+			/* one random local part per domain, the same on every retry:
+			 * a greylisting server must see it again to let it pass */
+			if (!d->probe_local[0]) {
+				static const char az[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+				for (int i = 0; i < 20; i++)
+					d->probe_local[i] = az[rnd(v) % 36];
+				d->probe_local[20] = '\0';
+			}
+			snprintf(addr, sizeof(addr), "%s@%.*s", d->probe_local, (int)dn.len, dn.p);
 			if (smtp_session_rcpt(s, addr, strlen(addr), make_tag(K_PROBE, vs->sent, di)) == MV_OK) {
 				d->probe_inflight = true;
 				d->ca = CA_PROBING;
@@ -993,9 +1008,11 @@ static void sess_rcpt(void *arg, smtp_session *s, uint64_t tag, const smtp_reply
 		else if (rc.owner == OWNER_RECIPIENT || rc.verdict == VERDICT_INVALID)
 			set_catch_all(v, d, CA_NO);
 		else if (rep->code >= 400 && rep->code < 500 && ++d->probe_tries <= v->cfg->max_retries) {
-			/* ask again in a later session; rows stay held meanwhile */
+			/* ask again later (greylisting): rows stay held meanwhile */
 			d->ca = CA_UNKNOWN;
 			d->probe_inflight = false;
+			d->probe_at = ev_now(v->ev) +
+				((uint64_t)v->cfg->retry_greylisted * 1000u << (d->probe_tries - 1));
 		} else
 			set_catch_all(v, d, CA_INCONCLUSIVE);
 		breaker_check(v, h->provider);
@@ -1383,8 +1400,13 @@ static void pump(ev_loop *ev, void *arg)
 		size_t work = host_work(v, hid, now, &wait);
 		if (wait && (!next_wake || wait < next_wake))
 			next_wake = wait;
-		if (!work)
+		if (!work) {
+			if (wait) {             /* work later (a rate, a greylisted probe) */
+				h->listed = true;
+				vec_push(&v->active, hid);
+			}
 			continue;
+		}
 		if (now < h->backoff_until) {
 			uint64_t w = h->backoff_until - now;
 			if (!next_wake || w < next_wake)
@@ -1411,8 +1433,12 @@ static void pump(ev_loop *ev, void *arg)
 		h->listed = true;
 		vec_push(&v->active, hid);
 	}
-	if (next_wake && !v->wake_timer)
+	if (next_wake && (!v->wake_timer || now + next_wake < v->wake_at)) {
+		if (v->wake_timer)
+			ev_timer_del(v->ev, v->wake_timer);
 		v->wake_timer = ev_timer_add(v->ev, next_wake, wake, v);
+		v->wake_at = now + next_wake;
+	}
 	if (v->cfg->per_domain_rate && !v->wake_timer && vec_len(&v->active))
 		v->wake_timer = ev_timer_add(v->ev, 60000u / v->cfg->per_domain_rate, wake, v);
 	check_done(v);

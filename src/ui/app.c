@@ -203,7 +203,8 @@ static void draw_title(void)
 	char line[512];
 	verify_stats st;
 	attrset(A.color ? COLOR_PAIR(C_TITLE) : A_REVERSE);
-	int n = snprintf(line, sizeof(line), " mailvet  %s  %zu rows", A.ws.path, A.ws.counts.rows);
+	int n = snprintf(line, sizeof(line), " mailvet%s  %s  %zu rows", A.ws.demo ? "  DEMO NETWORK" : "",
+			 A.ws.path, A.ws.counts.rows);
 	if (A.ws.ver) {
 		verify_get_stats(A.ws.ver, &st);
 		double el = (double)(ev_clock_ms() - A.started_ms) / 1000.0;
@@ -215,12 +216,10 @@ static void draw_title(void)
 			snprintf(eta, sizeof(eta), "%d:%02d", (int)s / 60, (int)s % 60);
 		}
 		n += snprintf(line + n, sizeof(line) - (size_t)n,
-			      "  %s %u%% %.1f/s ETA %s  probes %u, %u left",
+			      "  %s %u%% %.0f/s ETA %s  %u probes",
 			      st.done < st.queued ? "verifying" : "verified", pct, rate,
-			      st.done < st.queued ? eta : "0:00", st.probes, st.budget_left);
+			      st.done < st.queued ? eta : "0:00", st.probes);
 	}
-	if (A.ws.demo)
-		snprintf(line + n, sizeof(line) - (size_t)n, "  DEMO NETWORK");
 	ui_put(0, 0, COLS, line, strlen(line));
 	attrset(A_NORMAL);
 }
@@ -412,10 +411,10 @@ static void draw_summary(void)
 		budget = st.budget_left;
 	}
 	snprintf(line, sizeof(line), "probe budget left today: %u%s", budget,
-		 A.ws.demo ? "   (demo network: nothing leaves this machine)" : "");
+		 A.ws.demo ? "  (demo: all on loopback)" : "");
 	ui_put(y0 + 13, x0 + 2, w - 4, line, strlen(line));
 	attrset(A_BOLD);
-	snprintf(line, sizeof(line), "v / Enter: verify     t: review without probing     ^S: export");
+	snprintf(line, sizeof(line), "v/Enter: verify   t: review without probing   ^S: export");
 	ui_put(y0 + 15, x0 + 2, w - 4, line, strlen(line));
 	attrset(A_NORMAL);
 }
@@ -645,7 +644,7 @@ static void draw_segments(void)
 		attrset(A_NORMAL);
 	}
 	attrset(A_BOLD | A_UNDERLINE);
-	int n = snprintf(line, sizeof(line), "%-24s %6s", "domain \\ reason", "total");
+	int n = snprintf(line, sizeof(line), "%-24s %6s", "domain / reason", "total");
 	for (int j = 0; j < nr && (size_t)n < sizeof(line); j++)
 		n += snprintf(line + n, sizeof(line) - (size_t)n, " %12.12s", reason_name((mv_reason)reasons[j]));
 	ui_put(y++, 0, COLS, line, strlen(line));

@@ -1,25 +1,12 @@
 /*
- * ui — the ncurses workbench. Only src/ui/ includes curses; it renders a
- * workspace and its view, and turns keys into actions on them.
+ * ui/ui.h — what the files of src/ui/ share: the drawing helpers. The
+ * entry point is include/mailvet/ui.h.
  */
-#ifndef MAILVET_UI_H
-#define MAILVET_UI_H
+#ifndef MAILVET_UI_INTERNAL_H
+#define MAILVET_UI_INTERNAL_H
 
-#include <stdbool.h>
 #include <stddef.h>
-#include "mailvet/csvio.h"
-#include "mailvet/config.h"
-
-typedef struct ui_opts {
-	const char *path;
-	csv_opts csv;
-	mv_config cfg;
-	bool demo;          /* start the demo network and use it */
-	bool start;         /* start verifying at once */
-} ui_opts;
-
-/* Run the workbench until the user quits; returns an exit code. */
-int ui_run(const ui_opts *o);
+#include "mailvet/ui.h"
 
 /* Drawing helpers (draw.c). */
 struct buf;
