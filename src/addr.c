@@ -9,7 +9,8 @@
 
 /* ---- character classes ------------------------------------------------ */
 
-enum { C_ATEXT = 1, C_LDH = 2, C_ALNUM = 4, C_SPACE = 8 };
+enum { C_ATEXT = 1, C_LDH = 2, C_ALNUM = 4, C_SPACE = 8, C_DIGIT = 16,
+       C_UPPER = 0x20 /* = the ASCII case bit: c | (cls & C_UPPER) lowers */ };
 
 /* RFC 5322 atext: ALPHA DIGIT ! # $ % & ' * + - / = ? ^ _ ` { | } ~ */
 static const uint8_t cls[256] = {
@@ -20,15 +21,19 @@ static const uint8_t cls[256] = {
 	['-'] = C_ATEXT | C_LDH, ['/'] = C_ATEXT, ['='] = C_ATEXT, ['?'] = C_ATEXT,
 	['^'] = C_ATEXT, ['_'] = C_ATEXT, ['`'] = C_ATEXT, ['{'] = C_ATEXT,
 	['|'] = C_ATEXT, ['}'] = C_ATEXT, ['~'] = C_ATEXT,
-#define D(c) [c] = C_ATEXT | C_LDH | C_ALNUM
+#define D(c) [c] = C_ATEXT | C_LDH | C_ALNUM | C_DIGIT
+#define L(c) [c] = C_ATEXT | C_LDH | C_ALNUM
+#define U(c) [c] = C_ATEXT | C_LDH | C_ALNUM | C_UPPER
 	D('0'), D('1'), D('2'), D('3'), D('4'), D('5'), D('6'), D('7'), D('8'), D('9'),
-	D('a'), D('b'), D('c'), D('d'), D('e'), D('f'), D('g'), D('h'), D('i'), D('j'),
-	D('k'), D('l'), D('m'), D('n'), D('o'), D('p'), D('q'), D('r'), D('s'), D('t'),
-	D('u'), D('v'), D('w'), D('x'), D('y'), D('z'),
-	D('A'), D('B'), D('C'), D('D'), D('E'), D('F'), D('G'), D('H'), D('I'), D('J'),
-	D('K'), D('L'), D('M'), D('N'), D('O'), D('P'), D('Q'), D('R'), D('S'), D('T'),
-	D('U'), D('V'), D('W'), D('X'), D('Y'), D('Z'),
+	L('a'), L('b'), L('c'), L('d'), L('e'), L('f'), L('g'), L('h'), L('i'), L('j'),
+	L('k'), L('l'), L('m'), L('n'), L('o'), L('p'), L('q'), L('r'), L('s'), L('t'),
+	L('u'), L('v'), L('w'), L('x'), L('y'), L('z'),
+	U('A'), U('B'), U('C'), U('D'), U('E'), U('F'), U('G'), U('H'), U('I'), U('J'),
+	U('K'), U('L'), U('M'), U('N'), U('O'), U('P'), U('Q'), U('R'), U('S'), U('T'),
+	U('U'), U('V'), U('W'), U('X'), U('Y'), U('Z'),
 #undef D
+#undef L
+#undef U
 };
 
 /* Length of a white-space character (ASCII or Unicode) at s, else 0. */
@@ -185,40 +190,55 @@ static const char *unwrap(const char *s, size_t *np, unsigned *flags)
 
 /* ---- junk ------------------------------------------------------------- */
 
-static bool word_in(const char *s, size_t n, const char *const *list)
+/* Word lists with their lengths, ended by { NULL, 0 }. */
+struct word {
+	const char *s;
+	size_t n;
+};
+#define W(s) { s, sizeof(s) - 1 }
+
+static bool word_in(const char *s, size_t n, const struct word *list)
 {
-	for (; *list; list++)
-		if (strlen(*list) == n && text_ieq(s, n, *list, n))
+	for (; list->s; list++)
+		if (list->n == n && text_ieq(s, n, list->s, n))
 			return true;
 	return false;
 }
 
 /* Whole-cell placeholders (compared without case). */
-static const char *const placeholder_cells[] = {
-	"n/a", "na", "n.a.", "none", "null", "nil", "nan", "-", "--", "---", "?",
-	"??", ".", "0", "x", "xx", "xxx", "unknown", "tbd", "tba", "test",
-	"asdf", "email", "e-mail", "mail", "no email", "noemail", "no",
-	"not available", "not provided", "no e-mail", "#n/a", "undefined",
-	"blank", "empty", "missing", NULL,
+static const struct word placeholder_cells[] = {
+	W("not available"), W("n/a"), W("na"), W("n.a."), W("none"),
+	W("null"), W("nil"), W("nan"), W("-"), W("--"),
+	W("---"), W("?"), W("??"), W("."), W("0"),
+	W("x"), W("xx"), W("xxx"), W("unknown"), W("tbd"),
+	W("tba"), W("test"), W("asdf"), W("email"), W("e-mail"),
+	W("mail"), W("no email"), W("noemail"), W("no"), W("not provided"),
+	W("no e-mail"), W("#n/a"), W("undefined"), W("blank"), W("empty"),
+	W("missing"),
+	{ NULL, 0 },
 };
 
 /* Local parts that say "there is no address". */
-static const char *const placeholder_locals[] = {
-	"noemail", "no-email", "no_email", "no.email", "nomail", "no-mail",
-	"no_mail", "none", "null", "na", "n/a", "noaddress", "donotemail",
-	"dontemail", "do-not-email", "no.one", "noone", "unknown", "nobody.none",
-	NULL,
+static const struct word placeholder_locals[] = {
+	W("do-not-email"), W("noemail"), W("no-email"), W("no_email"), W("no.email"),
+	W("nomail"), W("no-mail"), W("no_mail"), W("none"), W("null"),
+	W("na"), W("n/a"), W("noaddress"), W("donotemail"), W("dontemail"),
+	W("no.one"), W("noone"), W("unknown"), W("nobody.none"),
+	{ NULL, 0 },
 };
 
 /* `word@word.tld` fillers: local part equal to the domain's first label. */
-static const char *const filler_words[] = {
-	"test", "email", "asdf", "fake", "none", "null", "sample", "abc", "xxx",
-	"foo", "qwerty", "aaa", "noemail", "nomail", "example", NULL,
+static const struct word filler_words[] = {
+	W("example"), W("test"), W("email"), W("asdf"), W("fake"),
+	W("none"), W("null"), W("sample"), W("abc"), W("xxx"),
+	W("foo"), W("qwerty"), W("aaa"), W("noemail"), W("nomail"),
+	{ NULL, 0 },
 };
 
 static bool junk_address(const char *local, size_t ln, const char *dom, size_t dn)
 {
-	if (word_in(local, ln, placeholder_locals))
+	char f = (char)(local[0] | 0x20);   /* every placeholder starts d, n or u */
+	if ((f == 'n' || f == 'd' || f == 'u') && word_in(local, ln, placeholder_locals))
 		return true;
 	const char *dot = memchr(dom, '.', dn);
 	size_t fl = dot ? (size_t)(dot - dom) : dn;
@@ -230,8 +250,8 @@ static bool junk_address(const char *local, size_t ln, const char *dom, size_t d
 
 bool addr_reserved_domain(const char *d, size_t n)
 {
-	static const char *const tlds[] = {
-		"test", "example", "invalid", "localhost", "local", "onion", NULL,
+	static const struct word tlds[] = {
+		W("localhost"), W("test"), W("example"), W("invalid"), W("local"), W("onion"), { NULL, 0 },
 	};
 	static const char *const names[] = {
 		"example.com", "example.net", "example.org", NULL,
@@ -244,8 +264,10 @@ bool addr_reserved_domain(const char *d, size_t n)
 		}
 	if (word_in(tld, n - (size_t)(tld - d), tlds))
 		return true;
+	if (n < 11)
+		return false;
 	for (const char *const *p = names; *p; p++) {
-		size_t k = strlen(*p);
+		size_t k = 11;   /* strlen("example.com") */
 		if (n == k ? memcmp(d, *p, k) == 0 :
 		    n > k && d[n - k - 1] == '.' && memcmp(d + n - k, *p, k) == 0)
 			return true;
@@ -255,36 +277,69 @@ bool addr_reserved_domain(const char *d, size_t n)
 
 #define FAIL(r, why) do { a->reason = (r); a->detail = (why); return a->reason; } while (0)
 
+struct dscan {
+	int labels;
+	bool numeric_tld;   /* the last label is all digits */
+	bool alabel;        /* some label starts xn-- */
+	size_t tld;         /* offset of the last label */
+};
+
 /*
- * Check an ASCII domain d[0..n) (already lower case), label by label.
- * Returns a detail string on failure, NULL when good; *labels counts them.
+ * Check an ASCII domain s[0..n) and copy it lower-cased to out, in one
+ * pass. Returns a detail string on failure, NULL when good. Stops with
+ * *nonascii set (and nothing decided) at the first byte >= 0x80.
  */
-static const char *check_ascii_domain(const char *d, size_t n, int *labels,
-				      bool *numeric_tld)
+static const char *scan_domain(const char *s, size_t n, char *out,
+			       struct dscan *ds, bool *nonascii)
 {
-	size_t start = 0;
-	*labels = 0;
-	if (n > ADDR_DOMAIN_MAX)
-		return "domain longer than 253 octets";
+	size_t lab = 0;
+	bool digits = true;
+	ds->labels = 0;
+	ds->alabel = false;
+	ds->numeric_tld = false;
+	ds->tld = 0;
+	*nonascii = false;
 	for (size_t i = 0; i <= n; i++) {
-		if (i < n && d[i] != '.')
+		unsigned char c = i < n ? (unsigned char)s[i] : '.';
+		uint8_t k = cls[c];
+		if (k & C_LDH) {
+			out[i] = (char)(c | (k & C_UPPER));
+			digits &= (k & C_DIGIT) != 0;
 			continue;
-		size_t len = i - start;
-		if (len == 0)
-			return i == n ? "domain ends with a dot" :
-			       start == 0 ? "domain starts with a dot" :
-			       "empty label in domain (two dots)";
-		if (len > ADDR_LABEL_MAX)
-			return "domain label longer than 63 octets";
-		if (d[start] == '-' || d[i - 1] == '-')
-			return "domain label starts or ends with a hyphen";
-		bool digits = true;
-		for (size_t k = start; k < i; k++)
-			if (d[k] < '0' || d[k] > '9')
-				digits = false;
-		*numeric_tld = digits;
-		(*labels)++;
-		start = i + 1;
+		}
+		if (c == '.') {
+			size_t len = i - lab;
+			if (len == 0)
+				return i == n ? "domain ends with a dot" :
+				       lab == 0 ? "domain starts with a dot" :
+				       "empty label in domain (two dots)";
+			if (len > ADDR_LABEL_MAX)
+				return "domain label longer than 63 octets";
+			if (s[lab] == '-' || s[i - 1] == '-')
+				return "domain label starts or ends with a hyphen";
+			if (len >= 4 && out[lab] == 'x' && out[lab + 1] == 'n' &&
+			    out[lab + 2] == '-' && out[lab + 3] == '-')
+				ds->alabel = true;
+			ds->labels++;
+			ds->numeric_tld = digits;
+			ds->tld = lab;
+			digits = true;
+			lab = i + 1;
+			if (i < n)
+				out[i] = '.';
+			continue;
+		}
+		if (c >= 0x80) {
+			*nonascii = true;
+			return NULL;
+		}
+		return c == '@' ? "more than one @" :
+		       c < 0x20 || c == 0x7f ? "control character in address" :
+		       c == ' ' || c == '\t' ? "space in address" :
+		       c == '(' || c == ')' ? "comment in address" :
+		       c == '_' ? "underscore in domain" :
+		       c == '[' || c == ']' ? "IP address literal instead of a domain" :
+		       "character not allowed in the domain";
 	}
 	return NULL;
 }
@@ -321,15 +376,6 @@ static bool is_ipv6_literal(const char *s, size_t n)
 		if (!strchr("0123456789abcdefABCDEF:.", s[i]))
 			return false;
 	return true;
-}
-
-/* Does a lower-case domain hold an xn-- (A-label) label? */
-static bool has_alabel(const char *d, size_t n)
-{
-	for (size_t i = 0; i + 4 <= n; i++)
-		if ((i == 0 || d[i - 1] == '.') && memcmp(d + i, "xn--", 4) == 0)
-			return true;
-	return false;
 }
 
 /* ---- the parse ------------------------------------------------------------ */
@@ -410,8 +456,9 @@ static size_t parse_local(const char *s, size_t n, addr *a, bool *ok)
 	bool dot_ok = false;       /* a dot may come next */
 	for (; i < n; i++) {
 		unsigned char c = p[i];
-		if (cls[c] & C_ATEXT) {
-			if (c >= 'A' && c <= 'Z')
+		uint8_t k = cls[c];
+		if (k & C_ATEXT) {
+			if (k & C_UPPER)
 				a->flags |= ADDR_UPPER;
 			dot_ok = true;
 			continue;
@@ -428,13 +475,13 @@ static size_t parse_local(const char *s, size_t n, addr *a, bool *ok)
 			continue;
 		}
 		if (c >= 0x80) {
-			size_t k = text_utf8_seq(p + i, n - i);
-			if (!k) {
+			size_t sl = text_utf8_seq(p + i, n - i);
+			if (!sl) {
 				a->detail = "invalid UTF-8 in address";
 				return 0;
 			}
 			a->flags |= ADDR_UTF8_LOCAL;
-			i += k - 1;
+			i += sl - 1;
 			dot_ok = true;
 			continue;
 		}
@@ -462,7 +509,10 @@ static mv_reason parse_domain(const char *s, size_t n, const addr_policy *pol, a
 {
 	char *out = a->norm + a->local_len + 1;
 	size_t room = ADDR_MAX - a->local_len - 1;
-	bool ascii = true, upper = false;
+	struct dscan ds;
+	bool nonascii = false;
+	const char *why = NULL;
+	size_t dn = n;
 
 	if (n == 0)
 		FAIL(REASON_SYNTAX_ERROR, "empty domain");
@@ -479,37 +529,26 @@ static mv_reason parse_domain(const char *s, size_t n, const addr_policy *pol, a
 		a->norm[a->len] = '\0';
 		return REASON_NONE;
 	}
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (cls[c] & C_LDH) {
-			upper |= c >= 'A' && c <= 'Z';
-			continue;
-		}
-		if (c == '.')
-			continue;
-		if (c >= 0x80) {
-			ascii = false;
-			continue;
-		}
-		FAIL(REASON_SYNTAX_ERROR,
-		     c == '@' ? "more than one @" :
-		     c < 0x20 || c == 0x7f ? "control character in address" :
-		     c == ' ' || c == '\t' ? "space in address" :
-		     c == '(' || c == ')' ? "comment in address" :
-		     c == '_' ? "underscore in domain" :
-		     c == '[' || c == ']' ? "IP address literal instead of a domain" :
-		     "character not allowed in the domain");
-	}
-	size_t dn = n;
-	if (ascii) {
-		if (n > room)
+	if (n <= room) {
+		why = scan_domain(s, n, out, &ds, &nonascii);
+	} else {
+		for (size_t i = 0; i < n && !nonascii; i++)
+			nonascii = (unsigned char)s[i] >= 0x80;
+		if (!nonascii)
 			FAIL(REASON_SYNTAX_ERROR, n > ADDR_DOMAIN_MAX ?
 			     "domain longer than 253 octets" : "address longer than 254 octets");
-		for (size_t i = 0; i < n; i++)
-			out[i] = upper ? text_ascii_lower(s[i]) : s[i];
-	} else {
+	}
+	if (nonascii) {
+		/* IDNA (UTS #46): to the A-label, then the same checks on it */
 		char tmp[ADDR_DOMAIN_MAX * 4 + 1];
 		char *alabel = NULL;
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)s[i];
+			if (c < 0x80 && !(cls[c] & C_LDH) && c != '.') {
+				const char *bad = scan_domain(s + i, 1, tmp, &ds, &nonascii);
+				FAIL(REASON_SYNTAX_ERROR, bad ? bad : "character not allowed in the domain");
+			}
+		}
 		if (!text_utf8_valid(s, n))
 			FAIL(REASON_SYNTAX_ERROR, "invalid UTF-8 in address");
 		if (n >= sizeof(tmp))
@@ -526,23 +565,19 @@ static mv_reason parse_domain(const char *s, size_t n, const addr_policy *pol, a
 			FAIL(REASON_SYNTAX_ERROR, dn > ADDR_DOMAIN_MAX ?
 			     "domain longer than 253 octets" : "address longer than 254 octets");
 		}
-		for (size_t i = 0; i < dn; i++)
-			out[i] = text_ascii_lower(alabel[i]);
+		why = scan_domain(alabel, dn, out, &ds, &nonascii);
 		idn2_free(alabel);
-		for (size_t i = 0; i < dn; i++)
-			if (!(cls[(unsigned char)out[i]] & C_LDH) && out[i] != '.')
-				FAIL(REASON_SYNTAX_ERROR, "character not allowed in the domain");
+		if (nonascii)
+			FAIL(REASON_SYNTAX_ERROR, "character not allowed in the domain");
 	}
 	a->len = a->local_len + 1 + dn;
 	a->norm[a->len] = '\0';
-
-	int labels;
-	bool numeric = false;
-	const char *why = check_ascii_domain(out, dn, &labels, &numeric);
 	if (why)
 		FAIL(REASON_SYNTAX_ERROR, why);
+	if (dn > ADDR_DOMAIN_MAX)
+		FAIL(REASON_SYNTAX_ERROR, "domain longer than 253 octets");
 	/* A Unicode form for display: non-ASCII input, or xn-- labels. */
-	if (!ascii || has_alabel(out, dn)) {
+	if (nonascii || ds.alabel) {
 		char *u = NULL;
 		if (idn2_to_unicode_8z8z(out, &u, 0) != IDN2_OK || !u) {
 			idn2_free(u);
@@ -555,13 +590,13 @@ static mv_reason parse_domain(const char *s, size_t n, const addr_policy *pol, a
 		}
 		idn2_free(u);
 	}
-	if (addr_reserved_domain(out, dn) && !pol->allow_reserved)
+	if (!pol->allow_reserved && addr_reserved_domain(out, dn))
 		FAIL(REASON_RESERVED_DOMAIN, "reserved domain (RFC 2606/6761), never deliverable");
-	if (labels < 2) {
+	if (ds.labels < 2) {
 		a->flags |= ADDR_SINGLE_LABEL;
 		FAIL(REASON_SYNTAX_ERROR, "domain has a single label (no dot)");
 	}
-	if (numeric)
+	if (ds.numeric_tld)
 		FAIL(REASON_SYNTAX_ERROR, "numeric top-level domain");
 	return REASON_NONE;
 }
@@ -592,10 +627,9 @@ static mv_reason parse_span(const char *cell, const char *s, size_t n,
 	a->clean_len = n;
 	if (n == 0)
 		FAIL(REASON_JUNK, "empty");
-	if (word_in(s, n, placeholder_cells))
-		FAIL(REASON_JUNK, "placeholder instead of an address");
 	if (!memchr(s, '@', n))
-		FAIL(REASON_JUNK, "no @: not an email address");
+		FAIL(REASON_JUNK, word_in(s, n, placeholder_cells) ?
+		     "placeholder instead of an address" : "no @: not an email address");
 	if (n > 2 * ADDR_MAX)
 		FAIL(REASON_SYNTAX_ERROR, "address longer than 254 octets");
 

@@ -201,13 +201,12 @@ static mv_status write_row(struct out *o, const table *t, long email_col,
 /* Write the rows whose bucket is in mask to path. */
 static mv_status write_file(const table *t, long email_col, const results *r,
 			    const export_opts *o, const char *path, unsigned mask,
-			    bool results_cols, bool fixes, bool smtp, size_t *count,
+			    bool results_cols, bool fixes, bool smtp, size_t *fixed,
 			    export_report *rep)
 {
 	struct out out = { NULL, fixes, results_cols, smtp };
 	buf tmp;
 	mv_status st = csvw_open(&out.w, path, &o->w);
-	size_t n = 0;
 	if (st) {
 		snprintf(rep->failed, sizeof(rep->failed), "%s", path);
 		return st;
@@ -218,9 +217,8 @@ static mv_status write_file(const table *t, long email_col, const results *r,
 		if (!(mask & BUCKET_BIT(export_bucket(&r->rows[i]))))
 			continue;
 		st = write_row(&out, t, email_col, r, i, &tmp);
-		n++;
-		if (fixes && (r->rows[i].flags & F_FIXED))
-			rep->fixed++;
+		if (fixed && fixes && (r->rows[i].flags & F_FIXED))
+			(*fixed)++;
 	}
 	buf_free(&tmp);
 	if (st) {
@@ -234,8 +232,6 @@ static mv_status write_file(const table *t, long email_col, const results *r,
 		snprintf(rep->failed, sizeof(rep->failed), "%s", path);
 		return st;
 	}
-	if (count)
-		*count = n;
 	rep->files++;
 	return MV_OK;
 }
@@ -273,7 +269,7 @@ mv_status export_write(const table *t, long email_col, const results *r,
 	}
 	if (o->clean_path)
 		st = write_file(t, email_col, r, o, o->clean_path, mask, o->result_columns,
-				fixes, smtp, NULL, rep);
+				fixes, smtp, &rep->fixed, rep);
 	if (!st && o->rejects_path)
 		st = write_file(t, email_col, r, o, o->rejects_path, ~mask, true, false,
 				smtp, NULL, rep);

@@ -1,7 +1,10 @@
 #include "mailvet/intern.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define CHUNK ((size_t)256 * 1024)
 
@@ -9,6 +12,13 @@ struct entry {
 	const char *p;
 	uint32_t len;
 	uint32_t hash;   /* low bits of the 64-bit hash */
+};
+
+/* A hash slot keeps the hash beside the id, so probing compares in the
+ * slot array (one cache line) and touches an entry only on a likely match. */
+struct slot {
+	uint32_t hash;
+	uint32_t id;     /* 0 = empty */
 };
 
 struct chunk {
@@ -20,24 +30,40 @@ struct chunk {
 struct intern {
 	struct entry *entries;     /* entries[0] unused: id 0 is "none" */
 	size_t count, cap;
-	uint32_t *slots;           /* open addressing: ids, 0 = empty */
-	size_t nslots;             /* power of two */
+	struct slot *slots;        /* open addressing, linear probing */
+	size_t nslots;             /* power of two; load kept under 5/8 */
 	struct chunk *chunks;
 	size_t mem;
 };
 
-uint64_t intern_hash(const char *p, size_t n)
+static inline uint64_t mix(uint64_t h)
 {
-	/* FNV-1a, 64-bit, then a final mix. */
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 0x100000001b3ull;
-	}
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdull;
 	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
 	return h;
+}
+
+uint64_t intern_hash(const char *p, size_t n)
+{
+	/* Eight bytes at a time, multiply-xor, then a final mix. */
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)n * 0x100000001b3ull);
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 29;
+	}
+	if (i < n) {
+		uint64_t w = 0;
+		memcpy(&w, p + i, n - i);
+		h = (h ^ w) * 0x94d049bb133111ebull;
+		h ^= h >> 31;
+	}
+	return mix(h);
 }
 
 intern *intern_create(void)
@@ -46,7 +72,7 @@ intern *intern_create(void)
 	if (!in)
 		return NULL;
 	in->nslots = 1024;
-	in->slots = calloc(in->nslots, sizeof(uint32_t));
+	in->slots = calloc(in->nslots, sizeof(struct slot));
 	in->cap = 256;
 	in->entries = calloc(in->cap, sizeof(struct entry));
 	if (!in->slots || !in->entries) {
@@ -93,17 +119,34 @@ static char *store(intern *in, const char *p, size_t n)
 	return dst;
 }
 
-static int rehash(intern *in)
+/* Large arrays: ask for transparent huge pages (fewer TLB misses on the
+ * random probes of a big pool). */
+static void advise_huge(void *p, size_t len)
 {
-	size_t ns = in->nslots * 2;
-	uint32_t *slots = calloc(ns, sizeof(uint32_t));
+#ifdef MADV_HUGEPAGE
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1);
+	uintptr_t e = ((uintptr_t)p + len) & ~(page - 1);
+	if (e > a + (2u << 20))
+		madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)len;
+#endif
+}
+
+static int resize(intern *in, size_t ns)
+{
+	struct slot *slots = calloc(ns, sizeof(struct slot));
 	if (!slots)
 		return -1;
+	advise_huge(slots, ns * sizeof(struct slot));
 	for (size_t id = 1; id <= in->count; id++) {
 		size_t i = in->entries[id].hash & (ns - 1);
-		while (slots[i])
+		while (slots[i].id)
 			i = (i + 1) & (ns - 1);
-		slots[i] = (uint32_t)id;
+		slots[i].hash = in->entries[id].hash;
+		slots[i].id = (uint32_t)id;
 	}
 	free(in->slots);
 	in->slots = slots;
@@ -111,17 +154,50 @@ static int rehash(intern *in)
 	return 0;
 }
 
+static bool over_load(size_t count, size_t nslots)
+{
+	return count * 8 >= nslots * 5;
+}
+
+static int grow_entries(intern *in, size_t need)
+{
+	if (need < in->cap)
+		return 0;
+	size_t nc = in->cap;
+	while (nc <= need)
+		nc *= 2;
+	struct entry *e = realloc(in->entries, nc * sizeof(*e));
+	if (!e)
+		return -1;
+	in->entries = e;
+	in->cap = nc;
+	return 0;
+}
+
+int intern_reserve(intern *in, size_t n)
+{
+	size_t ns = in->nslots;
+	while (over_load(n, ns))
+		ns *= 2;
+	if (ns != in->nslots && resize(in, ns))
+		return -1;
+	return grow_entries(in, n + 1);
+}
+
 static size_t probe(const intern *in, const char *p, size_t n, uint32_t h)
 {
-	size_t i = h & (in->nslots - 1);
+	size_t mask = in->nslots - 1;
+	size_t i = h & mask;
 	for (;;) {
-		uint32_t id = in->slots[i];
-		if (!id)
+		const struct slot *s = &in->slots[i];
+		if (!s->id)
 			return i;
-		const struct entry *e = &in->entries[id];
-		if (e->hash == h && e->len == n && memcmp(e->p, p, n) == 0)
-			return i;
-		i = (i + 1) & (in->nslots - 1);
+		if (s->hash == h) {
+			const struct entry *e = &in->entries[s->id];
+			if (e->len == n && memcmp(e->p, p, n) == 0)
+				return i;
+		}
+		i = (i + 1) & mask;
 	}
 }
 
@@ -130,32 +206,36 @@ uint32_t intern_find(const intern *in, const char *p, size_t n)
 	if (n > UINT32_MAX)
 		return 0;
 	uint32_t h = (uint32_t)intern_hash(p, n);
-	return in->slots[probe(in, p, n, h)];
+	return in->slots[probe(in, p, n, h)].id;
+}
+
+void intern_prefetch(const intern *in, uint64_t hash)
+{
+	__builtin_prefetch(&in->slots[(uint32_t)hash & (in->nslots - 1)]);
 }
 
 uint32_t intern_put(intern *in, const char *p, size_t n, int *added)
+{
+	return intern_put_hash(in, p, n, intern_hash(p, n), added);
+}
+
+uint32_t intern_put_hash(intern *in, const char *p, size_t n, uint64_t hash, int *added)
 {
 	if (added)
 		*added = 0;
 	if (n > UINT32_MAX || in->count >= UINT32_MAX - 1)
 		return 0;
-	uint32_t h = (uint32_t)intern_hash(p, n);
+	uint32_t h = (uint32_t)hash;
 	size_t i = probe(in, p, n, h);
-	if (in->slots[i])
-		return in->slots[i];
-	if ((in->count + 1) * 4 >= in->nslots * 3) {
-		if (rehash(in))
+	if (in->slots[i].id)
+		return in->slots[i].id;
+	if (over_load(in->count + 1, in->nslots)) {
+		if (resize(in, in->nslots * 2))
 			return 0;
 		i = probe(in, p, n, h);
 	}
-	if (in->count + 1 >= in->cap) {
-		size_t nc = in->cap * 2;
-		struct entry *e = realloc(in->entries, nc * sizeof(*e));
-		if (!e)
-			return 0;
-		in->entries = e;
-		in->cap = nc;
-	}
+	if (grow_entries(in, in->count + 1))
+		return 0;
 	const char *copy = store(in, p, n);
 	if (!copy)
 		return 0;
@@ -163,7 +243,8 @@ uint32_t intern_put(intern *in, const char *p, size_t n, int *added)
 	in->entries[id].p = copy;
 	in->entries[id].len = (uint32_t)n;
 	in->entries[id].hash = h;
-	in->slots[i] = id;
+	in->slots[i].hash = h;
+	in->slots[i].id = id;
 	if (added)
 		*added = 1;
 	return id;
@@ -186,5 +267,5 @@ size_t intern_count(const intern *in)
 
 size_t intern_mem_bytes(const intern *in)
 {
-	return in->mem + in->cap * sizeof(struct entry) + in->nslots * sizeof(uint32_t);
+	return in->mem + in->cap * sizeof(struct entry) + in->nslots * sizeof(struct slot);
 }

@@ -52,7 +52,14 @@ struct lists {
 	struct alias_rule *rules;
 	size_t nrules;
 	intern *names;               /* canonical alias domains */
+	uint64_t role_shape[27];     /* by first letter (26: other): bit = length */
 };
+
+static int shape_of(char c)
+{
+	c = text_ascii_lower(c);
+	return c >= 'a' && c <= 'z' ? c - 'a' : 26;
+}
 
 static const char *const kind_names[LIST_COUNT] = {
 	"role", "disposable", "free", "tld", "known",
@@ -107,6 +114,8 @@ mv_status lists_add(lists *l, list_kind k, const char *s, size_t n)
 		return MV_OK;
 	for (size_t i = 0; i < n; i++)
 		low[i] = text_ascii_lower(s[i]);
+	if (k == LIST_ROLE)
+		l->role_shape[shape_of(low[0])] |= 1ull << (n < 63 ? n : 63);
 	if (k != LIST_ROLE && low[0] == '@') {
 		memmove(low, low + 1, --n);
 		if (!n)
@@ -280,8 +289,9 @@ bool lists_is_role(const lists *l, const char *local, size_t n)
 	const char *plus = memchr(local, '+', n);
 	if (plus)
 		n = (size_t)(plus - local);
-	if (n == 0 || n > sizeof(low))
-		return false;
+	if (n == 0 || n > sizeof(low) ||
+	    !(l->role_shape[shape_of(local[0])] & (1ull << (n < 63 ? n : 63))))
+		return false;   /* no role word of this first letter and length */
 	for (size_t i = 0; i < n; i++)
 		low[i] = text_ascii_lower(local[i]);
 	return intern_find(l->set[LIST_ROLE], low, n) != 0;

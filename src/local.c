@@ -13,7 +13,7 @@
 		     F_SUPPRESSED | F_TYPO | F_DISPLAY_NAME | F_QUOTED | \
 		     F_UTF8_LOCAL | F_MULTIPLE | F_FIXED)
 
-/* What is known about a domain (per results-pool id). */
+/* What is known about a domain. */
 enum {
 	DOM_DONE       = 1u << 0,   /* facts computed */
 	DOM_DISPOSABLE = 1u << 1,
@@ -22,21 +22,32 @@ enum {
 };
 
 struct dominfo {
-	uint32_t count;       /* rows with this domain */
+	uint32_t pool;        /* the domain's id in the results pool */
+	uint32_t count;       /* rows with this domain (typo evidence) */
 	uint32_t suggest;     /* pool id of the suggested domain, 0 = none */
-	uint8_t facts;        /* DOM_* */
+	uint32_t facts;       /* DOM_* */
 };
 
-/* Per-run state: pool-id indexed arrays that grow with the pool. */
+/*
+ * Per-run state. Domains get a dense index of their own (a small private
+ * pool, hot in cache), so per-domain facts cost no pool-sized array;
+ * dedupe keys and mailbox (alias) keys are results-pool ids: a row's
+ * normalized address itself when it has no upper case (and, for the key,
+ * nothing the provider folds), else a lower-cased or folded copy.
+ */
 struct run {
 	const local_opts *o;
 	const lists *l;
 	lists *own_lists;
 	results *r;
-	struct dominfo *dom;  /* by pool id */
+	intern *doms;         /* domain -> index + 1 */
+	struct dominfo *dom;  /* by domain index */
+	size_t ndom, capdom;
+	uint32_t *rowdom;     /* by row: domain index + 1, 0 = none */
 	uint32_t *first;      /* by pool id: first row (+1) with this dedupe key */
+	size_t capfirst;
 	uint32_t *afirst;     /* by pool id: first row (+1) with this mailbox key */
-	size_t cap;
+	size_t capafirst;
 };
 
 void local_opts_init(local_opts *o)
@@ -44,35 +55,29 @@ void local_opts_init(local_opts *o)
 	memset(o, 0, sizeof(*o));
 }
 
-static mv_status room(struct run *x, uint32_t id)
+/* Make a[0..need) valid (new entries zero). */
+static mv_status ensure(void **a, size_t *cap, size_t need, size_t size)
 {
-	if (id < x->cap)
+	if (need <= *cap)
 		return MV_OK;
-	size_t nc = x->cap ? x->cap : 4096;
-	while (nc <= id)
-		nc *= 2;
-	struct dominfo *d = realloc(x->dom, nc * sizeof(*d));
-	if (!d)
+	size_t nc = *cap ? *cap + *cap / 2 : 1024;
+	if (nc < need)
+		nc = need;
+	void *q = realloc(*a, nc * size);
+	if (!q)
 		return MV_NOMEM;
-	x->dom = d;
-	uint32_t *f = realloc(x->first, nc * sizeof(*f));
-	if (!f)
-		return MV_NOMEM;
-	x->first = f;
-	uint32_t *af = realloc(x->afirst, nc * sizeof(*af));
-	if (!af)
-		return MV_NOMEM;
-	x->afirst = af;
-	memset(d + x->cap, 0, (nc - x->cap) * sizeof(*d));
-	memset(f + x->cap, 0, (nc - x->cap) * sizeof(*f));
-	memset(af + x->cap, 0, (nc - x->cap) * sizeof(*af));
-	x->cap = nc;
+	memset((char *)q + *cap * size, 0, (nc - *cap) * size);
+	*a = q;
+	*cap = nc;
 	return MV_OK;
 }
 
 static mv_status run_lists(struct run *x)
 {
 	mv_status st;
+	x->doms = intern_create();
+	if (!x->doms)
+		return MV_NOMEM;
 	if (x->o->lists) {
 		x->l = x->o->lists;
 		return MV_OK;
@@ -91,18 +96,38 @@ static mv_status run_lists(struct run *x)
 static void run_free(struct run *x)
 {
 	lists_destroy(x->own_lists);
+	intern_destroy(x->doms);
 	free(x->dom);
+	free(x->rowdom);
 	free(x->first);
 	free(x->afirst);
 }
 
-/* Facts of a domain (pool id), computed once. */
-static const struct dominfo *domain_facts(struct run *x, uint32_t id)
+/* The dense index (+1) of a domain, adding it (and its pool id) if new. */
+static uint32_t domain_index(struct run *x, const char *d, size_t n)
 {
-	struct dominfo *d = &x->dom[id];
+	int added;
+	uint32_t di = intern_put(x->doms, d, n, &added);
+	if (!di)
+		return 0;
+	if (added) {
+		if (ensure((void **)&x->dom, &x->capdom, di, sizeof(struct dominfo)))
+			return 0;
+		x->dom[di - 1].pool = intern_put(x->r->pool, d, n, NULL);
+		if (!x->dom[di - 1].pool)
+			return 0;
+		x->ndom = di;
+	}
+	return di;
+}
+
+/* Facts of a domain, computed once. */
+static const struct dominfo *domain_facts(struct run *x, uint32_t di)
+{
+	struct dominfo *d = &x->dom[di - 1];
 	if (d->facts & DOM_DONE)
 		return d;
-	mv_str s = results_str(x->r, id);
+	mv_str s = results_str(x->r, d->pool);
 	char key[300];
 	d->facts = DOM_DONE;
 	if (lists_has_domain(x->l, LIST_DISPOSABLE, s.p, s.len))
@@ -137,48 +162,65 @@ static uint32_t addr_flags(unsigned f)
 	return out;
 }
 
-/* Parse one address into rr: phase one of a row. */
-static mv_status parse_row(struct run *x, row_result *rr, const char *p, size_t n,
-			   addr *a)
+/*
+ * Phase one of a row, in two halves so that the pool insert can be
+ * prefetched: parse_head parses and sets the status; it returns true when
+ * the row has an address to intern, which parse_tail then does.
+ */
+static bool parse_head(struct run *x, size_t i, const char *p, size_t n, addr *a,
+		       mv_status *st)
 {
-	intern *pool = x->r->pool;
+	row_result *rr = &x->r->rows[i];
 	addr_parse(p, n, &x->o->policy, a);
 	clear_local(rr);
+	x->rowdom[i] = 0;
 	rr->flags |= addr_flags(a->flags);
+	*st = MV_OK;
 	if (a->reason == REASON_MULTIPLE_ADDRESSES) {
 		rr->local = LOCAL_INVALID;
 		rr->reason = REASON_MULTIPLE_ADDRESSES;
-		if (a->len && !(rr->suggestion = intern_put(pool, a->norm, a->len, NULL)))
-			return MV_NOMEM;
-		return MV_OK;
+		if (a->len && !(rr->suggestion = intern_put(x->r->pool, a->norm, a->len, NULL)))
+			*st = MV_NOMEM;
+		return false;
 	}
-	bool usable = a->reason == REASON_NONE ||
-		      a->reason == REASON_RESERVED_DOMAIN ||
-		      (a->flags & ADDR_SINGLE_LABEL);
 	if (a->reason != REASON_NONE) {
 		rr->local = LOCAL_INVALID;
 		rr->reason = (uint8_t)a->reason;
 	} else {
 		rr->local = LOCAL_CANDIDATE;
-		if (lists_is_role(x->l, a->norm, a->local_len))
-			rr->flags |= F_ROLE;
 	}
-	if (!usable)
-		return MV_OK;
+	return a->reason == REASON_NONE || a->reason == REASON_RESERVED_DOMAIN ||
+	       (a->flags & ADDR_SINGLE_LABEL);
+}
+
+static mv_status parse_tail(struct run *x, size_t i, const addr *a, uint64_t hash)
+{
+	row_result *rr = &x->r->rows[i];
 	mv_str d = addr_domain(a);
-	rr->normalized = intern_put(pool, a->norm, a->len, NULL);
-	rr->domain = intern_put(pool, d.p, d.len, NULL);
-	if (!rr->normalized || !rr->domain || room(x, rr->domain))
+	uint32_t di = domain_index(x, d.p, d.len);
+	rr->normalized = intern_put_hash(x->r->pool, a->norm, a->len, hash, NULL);
+	if (!rr->normalized || !di)
 		return MV_NOMEM;
+	rr->domain = x->dom[di - 1].pool;
+	x->rowdom[i] = di;
 	if (a->reason != REASON_RESERVED_DOMAIN)
-		x->dom[rr->domain].count++;
+		x->dom[di - 1].count++;
 	return MV_OK;
 }
 
-/* The suggestion for a row whose domain has one: local@suggested. */
-static mv_status suggest_row(struct run *x, row_result *rr)
+static mv_status parse_row(struct run *x, size_t i, const char *p, size_t n, addr *a)
 {
-	uint32_t sd = rr->domain ? x->dom[rr->domain].suggest : 0;
+	mv_status st;
+	if (parse_head(x, i, p, n, a, &st))
+		st = parse_tail(x, i, a, intern_hash(a->norm, a->len));
+	return st;
+}
+
+/* The suggestion for a row whose domain has one: local@suggested. */
+static mv_status suggest_row(struct run *x, size_t i)
+{
+	row_result *rr = &x->r->rows[i];
+	uint32_t sd = x->rowdom[i] ? x->dom[x->rowdom[i] - 1].suggest : 0;
 	if (!sd || !rr->normalized)
 		return MV_OK;
 	mv_str nm = results_str(x->r, rr->normalized);
@@ -198,11 +240,12 @@ static mv_status suggest_row(struct run *x, row_result *rr)
 }
 
 /* Apply the row's suggestion: parse it as the row's address. */
-static mv_status fix_row(struct run *x, row_result *rr, addr *a)
+static mv_status fix_row(struct run *x, size_t i, addr *a)
 {
+	row_result *rr = &x->r->rows[i];
 	mv_str s = results_str(x->r, rr->suggestion);
 	uint32_t sug = rr->suggestion, keep = rr->flags & (F_DISPLAY_NAME | F_QUOTED | F_UTF8_LOCAL);
-	mv_status st = parse_row(x, rr, s.p, s.len, a);
+	mv_status st = parse_row(x, i, s.p, s.len, a);
 	if (st)
 		return st;
 	rr->suggestion = sug;
@@ -226,24 +269,34 @@ static uint32_t dedupe_key(struct run *x, const row_result *rr)
 	return intern_put(x->r->pool, low, s.len, NULL);
 }
 
-static uint32_t alias_key(struct run *x, const row_result *rr)
+/* The mailbox key (pool id) of a row at an alias provider, given its
+ * dedupe key k: k itself when folding changes nothing; 0 on failure. */
+static uint32_t alias_key(struct run *x, const row_result *rr, uint32_t k)
 {
-	mv_str s = results_str(x->r, rr->normalized);
+	mv_str s = results_str(x->r, k);
 	mv_str d = results_str(x->r, rr->domain);
 	char key[ADDR_MAX + 1];
 	size_t n = lists_alias_key(x->l, s.p, s.len - d.len - 1, d.p, d.len, key, sizeof(key));
-	return n ? intern_put(x->r->pool, key, n, NULL) : 0;
+	if (!n)
+		return 0;
+	uint32_t id = n == s.len && memcmp(key, s.p, n) == 0 ? k :
+		      intern_put(x->r->pool, key, n, NULL);
+	if (id && ensure((void **)&x->afirst, &x->capafirst, (size_t)id + 1, sizeof(uint32_t)))
+		return 0;
+	return id;
 }
 
 /* Phase three of a row: domain facts, suppression, duplicates, aliases. */
 static mv_status settle_row(struct run *x, size_t i)
 {
 	row_result *rr = &x->r->rows[i];
-	if (rr->local != LOCAL_CANDIDATE)
+	if (rr->local != LOCAL_CANDIDATE || !x->rowdom[i])
 		return MV_OK;
-	if (room(x, rr->domain))
-		return MV_NOMEM;
-	const struct dominfo *d = domain_facts(x, rr->domain);
+	const struct dominfo *d = domain_facts(x, x->rowdom[i]);
+	mv_str nm = results_str(x->r, rr->normalized);
+	mv_str dm = results_str(x->r, rr->domain);
+	if (lists_is_role(x->l, nm.p, nm.len - dm.len - 1))
+		rr->flags |= F_ROLE;
 	if (d->facts & DOM_DISPOSABLE)
 		rr->flags |= F_DISPOSABLE;
 	if (d->facts & DOM_FREE)
@@ -258,7 +311,7 @@ static mv_status settle_row(struct run *x, size_t i)
 		}
 	}
 	uint32_t k = dedupe_key(x, rr);
-	if (!k || room(x, k))
+	if (!k || ensure((void **)&x->first, &x->capfirst, (size_t)k + 1, sizeof(uint32_t)))
 		return MV_NOMEM;
 	if (x->first[k]) {
 		rr->local = LOCAL_DUPLICATE;
@@ -270,11 +323,9 @@ static mv_status settle_row(struct run *x, size_t i)
 	x->first[k] = (uint32_t)i + 1;
 	if (!(d->facts & DOM_ALIAS) || x->o->no_aliases)
 		return MV_OK;
-	uint32_t ak = alias_key(x, rr);
+	uint32_t ak = alias_key(x, rr, k);
 	if (!ak)
 		return MV_OK;
-	if (room(x, ak))
-		return MV_NOMEM;
 	if (x->afirst[ak]) {
 		rr->local = LOCAL_DUPLICATE;
 		rr->reason = REASON_DUPLICATE;
@@ -286,11 +337,42 @@ static mv_status settle_row(struct run *x, size_t i)
 	return MV_OK;
 }
 
+/* Per distinct domain: the list's evidence, then a suggestion. */
+static mv_status suggest_domains(struct run *x)
+{
+	typo *ty = NULL;
+	mv_status st = typo_create(x->l, &ty);
+	for (size_t d = 0; d < x->ndom && !st; d++)
+		if (x->dom[d].count) {
+			mv_str s = results_str(x->r, x->dom[d].pool);
+			st = typo_observe(ty, s.p, s.len, x->dom[d].count);
+		}
+	for (size_t d = 0; d < x->ndom && !st; d++) {
+		if (!x->dom[d].count)
+			continue;
+		mv_str s = results_str(x->r, x->dom[d].pool);
+		char fix[ADDR_MAX + 1];
+		size_t fl = typo_suggest(ty, s.p, s.len, fix, sizeof(fix), NULL);
+		if (fl && !(x->dom[d].suggest = intern_put(x->r->pool, fix, fl, NULL)))
+			st = MV_NOMEM;
+	}
+	typo_destroy(ty);
+	return st;
+}
+
+/* Rows parsed and waiting for their (prefetched) pool insert. */
+#define RING 8
+struct pending {
+	addr a;
+	uint64_t hash;
+	bool usable;
+};
+
 mv_status local_run(const table *t, long email_col, const local_opts *o,
 		    results *r, local_summary *sum)
 {
 	struct run x = { .o = o, .r = r };
-	typo *ty = NULL;
+	struct pending *ring = NULL;
 	addr *a = NULL;
 	mv_status st;
 	size_t nrows = table_nrows(t);
@@ -301,53 +383,39 @@ mv_status local_run(const table *t, long email_col, const local_opts *o,
 	if (st)
 		goto out;
 	a = malloc(sizeof(*a));
-	if (!a || room(&x, 1)) {
+	x.rowdom = calloc(nrows ? nrows : 1, sizeof(uint32_t));
+	if (!a || !x.rowdom) {
 		st = MV_NOMEM;
 		goto out;
 	}
+	/* one normalized address per row, nearly all distinct */
+	intern_reserve(r->pool, intern_count(r->pool) + nrows + nrows / 16 + 64);
 	/* 1. parse every row; count domains */
 	for (size_t i = 0; i < nrows && !st; i++) {
 		mv_str c = table_cell(t, i, (size_t)email_col);
-		st = parse_row(&x, &r->rows[i], c.p, c.len, a);
+		st = parse_row(&x, i, c.p, c.len, a);
 	}
-	if (st)
-		goto out;
-	/* 2. per distinct domain: the list's evidence, then suggestions */
-	size_t ndom = intern_count(r->pool);
-	st = room(&x, (uint32_t)ndom);
+	/* 2. per distinct domain: facts from the list's evidence, suggestions */
 	if (!st)
-		st = typo_create(x.l, &ty);
-	for (uint32_t id = 1; id <= ndom && !st; id++)
-		if (x.dom[id].count) {
-			mv_str s = results_str(r, id);
-			st = typo_observe(ty, s.p, s.len, x.dom[id].count);
-		}
-	for (uint32_t id = 1; id <= ndom && !st; id++) {
-		if (!x.dom[id].count)
-			continue;
-		mv_str s = results_str(r, id);
-		char fix[ADDR_MAX + 1];
-		size_t fl = typo_suggest(ty, s.p, s.len, fix, sizeof(fix), NULL);
-		if (fl && !(x.dom[id].suggest = intern_put(r->pool, fix, fl, NULL)))
-			st = MV_NOMEM;
-	}
+		st = suggest_domains(&x);
 	if (!st)
-		st = room(&x, (uint32_t)intern_count(r->pool));
+		st = ensure((void **)&x.first, &x.capfirst, intern_count(r->pool) + 1,
+			    sizeof(uint32_t));
 	/* 3. in row order: suggestions, fixes, facts, suppression, dedupe */
 	for (size_t i = 0; i < nrows && !st; i++) {
 		row_result *rr = &r->rows[i];
 		if (rr->local == LOCAL_CANDIDATE ||
 		    (rr->local == LOCAL_INVALID && rr->reason == REASON_SYNTAX_ERROR))
-			st = suggest_row(&x, rr);
+			st = suggest_row(&x, i);
 		if (!st && o->fix_typos && (rr->flags & F_TYPO))
-			st = fix_row(&x, rr, a);
+			st = fix_row(&x, i, a);
 		if (!st)
 			st = settle_row(&x, i);
 	}
 	if (!st && sum)
 		st = local_summarize(r, sum);
 out:
-	typo_destroy(ty);
+	free(ring);
 	free(a);
 	run_free(&x);
 	return st;
@@ -366,50 +434,60 @@ mv_status local_recheck_row(const local_opts *o, results *r, size_t row,
 	if (row >= r->n)
 		return MV_USAGE;
 	st = run_lists(&x);
-	if (!st && !(a = malloc(sizeof(*a))))
+	if (!st && (!(a = malloc(sizeof(*a))) ||
+		    !(x.rowdom = calloc(r->n, sizeof(uint32_t)))))
 		st = MV_NOMEM;
-	if (!st)
-		st = room(&x, (uint32_t)intern_count(r->pool) + 1);
 	if (st)
 		goto out;
 	row_result *rr = &r->rows[row];
-	st = parse_row(&x, rr, text, n, a);
+	st = parse_row(&x, row, text, n, a);
 	if (st)
 		goto out;
 	rr->flags |= F_FIXED;
 	/* typo check against the curated providers only */
-	if (rr->domain && (rr->local == LOCAL_CANDIDATE || rr->reason == REASON_SYNTAX_ERROR)) {
+	uint32_t di = x.rowdom[row];
+	if (di && (rr->local == LOCAL_CANDIDATE || rr->reason == REASON_SYNTAX_ERROR)) {
 		mv_str d = results_str(r, rr->domain);
 		char fix[ADDR_MAX + 1];
 		st = typo_create(x.l, &ty);
 		size_t fl = st ? 0 : typo_suggest(ty, d.p, d.len, fix, sizeof(fix), NULL);
-		if (fl && !(x.dom[rr->domain].suggest = intern_put(r->pool, fix, fl, NULL)))
+		if (fl && !(x.dom[di - 1].suggest = intern_put(r->pool, fix, fl, NULL)))
 			st = MV_NOMEM;
 		if (!st)
-			st = suggest_row(&x, rr);
+			st = suggest_row(&x, row);
 	}
 	if (st || rr->local != LOCAL_CANDIDATE)
 		goto out;
-	/* the keys of every earlier-or-later candidate that owns a mailbox */
-	st = room(&x, (uint32_t)intern_count(r->pool) + 1);
+	/* the keys of every other candidate that owns a mailbox */
 	for (size_t i = 0; i < r->n && !st; i++) {
 		const row_result *o2 = &r->rows[i];
 		if (i == row || !o2->normalized || o2->local == LOCAL_INVALID ||
 		    o2->local == LOCAL_SUPPRESSED || o2->dup_of)
 			continue;
 		uint32_t k = dedupe_key(&x, o2);
-		if (!k || room(&x, k)) {
+		if (!k || ensure((void **)&x.first, &x.capfirst, (size_t)k + 1, sizeof(uint32_t))) {
 			st = MV_NOMEM;
 			break;
 		}
-		if (!x.first[k] || x.first[k] > i + 1)
+		if (!x.first[k])
 			x.first[k] = (uint32_t)i + 1;
-		if (!o->no_aliases && domain_facts(&x, o2->domain)->facts & DOM_ALIAS) {
-			uint32_t ak = alias_key(&x, o2);
-			if (ak && !room(&x, ak) && (!x.afirst[ak] || x.afirst[ak] > i + 1))
+		if (o->no_aliases)
+			continue;
+		mv_str d = results_str(r, o2->domain);
+		uint32_t odi = domain_index(&x, d.p, d.len);
+		if (!odi) {
+			st = MV_NOMEM;
+			break;
+		}
+		if (domain_facts(&x, odi)->facts & DOM_ALIAS) {
+			uint32_t ak = alias_key(&x, o2, k);
+			if (ak && !x.afirst[ak])
 				x.afirst[ak] = (uint32_t)i + 1;
 		}
 	}
+	if (!st)
+		st = ensure((void **)&x.first, &x.capfirst, intern_count(r->pool) + 1,
+			    sizeof(uint32_t));
 	if (!st)
 		st = settle_row(&x, row);
 out:

@@ -59,7 +59,7 @@ int main(int argc, char **argv)
 		else
 			passed++;
 	}
-	if (test_tmpdir()[0]) {
+	if (test_tmpdir()[0] && !getenv("KEEP_TMP")) {
 		char cmd[300];
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", test_tmpdir());
 		if (system(cmd) != 0)
