@@ -7,8 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mailvet/config.h"
+#include "mailvet/demo.h"
 #include "mailvet/export.h"
 #include "mailvet/local.h"
+#include "mailvet/result.h"
+#include "mailvet/run.h"
 #include "mailvet/suppress.h"
 
 struct check_opts {
@@ -24,6 +28,10 @@ struct check_opts {
 	bool result_columns;
 	bool local_only;
 	bool quiet;
+	bool demo;
+	const char *config;         /* --config FILE */
+	const char *keys[64], *vals[64];
+	size_t nkv;                 /* settings given as flags */
 };
 
 static void check_usage(FILE *fp)
@@ -41,7 +49,7 @@ static void check_usage(FILE *fp)
 		"      --no-header       the first row is data\n"
 		"      --max-field BYTES flag fields longer than this (default 1048576)\n"
 		"Local pass (no network, no probes):\n"
-		"      --local-only      no network: local pass only (required for now)\n"
+		"      --local-only      no network: local pass only\n"
 		"      --allow-reserved  accept .test/.example/.invalid/.localhost domains\n"
 		"                        (for a resolver that serves them)\n"
 		"      --fix-typos       apply every typo suggestion (the original cell\n"
@@ -62,18 +70,28 @@ static void check_usage(FILE *fp)
 		"      --result-columns  append mailvet_status, _reason, _flags, ... to OUT\n"
 		"      --rejects FILE    the rows not in OUT, with their status and reason\n"
 		"      --results FILE    one JSON object per row (JSONL)\n"
-		"  -q, --quiet           no summary on stderr\n"
+		"  -q, --quiet           no summary or progress on stderr\n"
 		"  -h, --help            this help\n"
+		"Verification (DNS, then SMTP RCPT TO; never DATA):\n"
+		"      --demo            verify against the demo network (loopback fakes\n"
+		"                        serving the sample's .test domains)\n"
+		"      --config FILE     settings file (default $XDG_CONFIG_HOME/mailvet/config)\n"
+		"  Settings, as flags or `key = value` lines in the config file:\n");
+	config_print_keys(fp);
+	fprintf(fp,
 		"\n"
-		"Exit status: 0 success, 1 error, 2 usage error.\n");
+		"Progress goes to stderr: a bar on a terminal, a line every 5 s otherwise.\n"
+		"Finished results are cached: an interrupted run resumes without spending\n"
+		"probes twice.\n"
+		"Exit status: 0 success, 1 error (or interrupted), 2 usage error.\n");
 }
 
 static int parse_args(int argc, char **argv, struct check_opts *o)
 {
 	enum { O_HEADER = 256, O_NOHEADER, O_MAXFIELD, O_LOCAL, O_RESULTS, O_REJECTS,
 	       O_FIX, O_NOALIAS, O_SUPP, O_RESERVED, O_ROLE, O_DISP, O_FREE, O_TIERS,
-	       O_SPLIT, O_COLUMNS };
-	static const struct option longopts[] = {
+	       O_SPLIT, O_COLUMNS, O_DEMO, O_CONFIG, O_CFG = 1000 };
+	struct option longopts[80] = {
 		{ "delimiter", required_argument, NULL, 'd' },
 		{ "column", required_argument, NULL, 'c' },
 		{ "header", no_argument, NULL, O_HEADER },
@@ -95,8 +113,14 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 		{ "result-columns", no_argument, NULL, O_COLUMNS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "demo", no_argument, NULL, O_DEMO },
+		{ "config", required_argument, NULL, O_CONFIG },
 	};
+	size_t nfixed = 0;
+	while (longopts[nfixed].name)
+		nfixed++;
+	size_t ncfg = config_options(longopts + nfixed, 80 - nfixed - 1, O_CFG);
+	memset(&longopts[nfixed + ncfg], 0, sizeof(longopts[0]));
 	int c;
 	char *end;
 
@@ -147,11 +171,18 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 			break;
 		}
 		case 'q': o->quiet = true; break;
+		case O_DEMO: o->demo = true; break;
+		case O_CONFIG: o->config = optarg; break;
 		case 'h': check_usage(stdout); return 0;
 		case ':':
 			fprintf(stderr, "mailvet check: option '%s' needs a value\n", argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
+			if (c >= O_CFG && o->nkv < 64) {
+				o->keys[o->nkv] = config_option_key((size_t)(c - O_CFG));
+				o->vals[o->nkv++] = optarg ? optarg : "yes";
+				break;
+			}
 			fprintf(stderr, "mailvet check: unknown option '%s' (try mailvet check --help)\n",
 				argv[optind - 1]);
 			return EXIT_USAGE;
@@ -196,25 +227,59 @@ static mv_status load_suppression(const struct check_opts *o, suppress **out,
 	return st;
 }
 
+/* What verification did, in one paragraph on stderr. */
+static void report_verification(const run_report *rep, const results *r)
+{
+	const verify_stats *st = &rep->stats;
+	size_t n[VERDICT_COUNT] = { 0 };
+	for (size_t i = 0; i < r->n; i++)
+		if (r->rows[i].local == LOCAL_CANDIDATE)
+			n[r->rows[i].verdict < VERDICT_COUNT ? r->rows[i].verdict : 0]++;
+	fprintf(stderr, "verified %zu rows in %.1f s: %zu deliverable, %zu risky, %zu invalid, "
+		"%zu unknown%s\n", st->done, rep->seconds, n[VERDICT_DELIVERABLE], n[VERDICT_RISKY],
+		n[VERDICT_INVALID], n[VERDICT_UNKNOWN],
+		n[VERDICT_NONE] ? " (some not finished)" : "");
+	fprintf(stderr, "  %u probes (RCPT), %zu from the cache, %u connections, %u round trips, "
+		"%u DNS lookups; %u probes left today\n", st->probes, st->from_cache,
+		st->sessions_total, st->round_trips, st->dns_lookups, st->budget_left);
+	if (rep->alerts)
+		fprintf(stderr, "  %u provider(s) rejected the sender: see the ALERT above; "
+			"those rows are unknown (sender_blocked), not invalid\n", rep->alerts);
+}
+
 int cmd_check(int argc, char **argv)
 {
 	struct check_opts o = { 0 };
 	table *t = NULL;
 	results *r = NULL;
 	suppress *supp = NULL;
+	demo_net *net = NULL;
 	csv_info info;
 	local_summary sum;
+	mv_config cfg;
+	char err[600];
 	int rc = 1;
 
 	csv_opts_init(&o.csv);
 	local_opts_init(&o.local);
+	config_defaults(&cfg);
 	int prc = parse_args(argc, argv, &o);
 	if (prc >= 0)
 		return prc;
-	if (!o.local_only) {
-		fprintf(stderr, "mailvet check: network verification is not built yet; use --local-only\n");
+	if (config_build(&cfg, o.config, o.keys, o.vals, o.nkv, err, sizeof(err))) {
+		fprintf(stderr, "mailvet check: %s\n", err);
 		return EXIT_USAGE;
 	}
+	if (!o.local_only && o.demo) {
+		net = demo_start(&cfg, err, sizeof(err));
+		if (!net) {
+			fprintf(stderr, "mailvet check: --demo: %s\n", err);
+			return 1;
+		}
+	}
+	/* .test and friends are real where a resolver of the user's serves them */
+	if (!o.local_only && (o.demo || cfg.dns[0]))
+		o.local.policy.allow_reserved = true;
 	mv_status st = csvio_load(o.input, &o.csv, &t, &info);
 	if (st) {
 		cmd_load_error(o.input, st, &info);
@@ -249,6 +314,21 @@ int cmd_check(int argc, char **argv)
 	}
 	if (!o.quiet)
 		local_summary_print(stderr, &sum);
+	if (!o.local_only && sum.candidates) {
+		run_report rr;
+		st = run_verification(&cfg, r, o.quiet ? NULL : stderr, &rr, NULL, NULL, err, sizeof(err));
+		if (st && st != MV_AGAIN) {
+			fprintf(stderr, "mailvet check: %s\n", err);
+			goto out;
+		}
+		if (!o.quiet)
+			report_verification(&rr, r);
+		if (st == MV_AGAIN) {
+			/* interrupted: results so far are cached; write nothing partial */
+			fprintf(stderr, "mailvet check: %s\n", err);
+			goto out;
+		}
+	}
 	export_opts eo = {
 		.clean = o.tiers, .local_only = o.local_only, .split = o.split,
 		.result_columns = o.result_columns, .clean_path = o.output,
@@ -286,5 +366,6 @@ out:
 	results_destroy(r);
 	suppress_destroy(supp);
 	table_destroy(t);
+	demo_stop(net);
 	return rc;
 }

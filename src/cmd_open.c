@@ -52,7 +52,9 @@ int cmd_open(int argc, char **argv)
 		{ "config", required_argument, NULL, O_CONFIG },
 		{ "help", no_argument, NULL, 'h' },
 	};
-	size_t nfixed = 9;
+	size_t nfixed = 0;
+	while (longopts[nfixed].name)
+		nfixed++;
 	size_t ncfg = config_options(longopts + nfixed, 64 - nfixed - 1, O_CFG);
 	memset(&longopts[nfixed + ncfg], 0, sizeof(longopts[0]));
 	const char *keys[64], *vals[64];

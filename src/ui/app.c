@@ -203,8 +203,10 @@ static void draw_title(void)
 	char line[512];
 	verify_stats st;
 	attrset(A.color ? COLOR_PAIR(C_TITLE) : A_REVERSE);
+	const char *base = strrchr(A.ws.path, '/');
+	base = base ? base + 1 : A.ws.path;
 	int n = snprintf(line, sizeof(line), " mailvet%s  %s  %zu rows", A.ws.demo ? "  DEMO NETWORK" : "",
-			 A.ws.path, A.ws.counts.rows);
+			 base, A.ws.counts.rows);
 	if (A.ws.ver) {
 		verify_get_stats(A.ws.ver, &st);
 		double el = (double)(ev_clock_ms() - A.started_ms) / 1000.0;
@@ -872,8 +874,9 @@ static void draw_export(void)
 	size_t total, doubtful;
 	ws_export_risk(&A.ws, exp_opts.tiers, &total, &doubtful);
 	double pct = total ? 100.0 * (double)doubtful / (double)total : 0;
-	snprintf(line, sizeof(line), "%zu rows; %zu catch-all/unknown/risky = %.1f%% projected bounce exposure %s",
-		 total, doubtful, pct, pct > 2.0 ? "(OVER the 2% line)" : "(under 2%)");
+	snprintf(line, sizeof(line), "%zu rows, %.1f%% catch-all/unknown/risky: %s the 2%% line", total,
+		 pct, pct > 2.0 ? "OVER" : "under");
+	(void)doubtful;
 	attrset(pct > 2.0 ? (A.color ? COLOR_PAIR(C_INVALID) | A_BOLD : A_BOLD) : A_NORMAL);
 	ui_put(y + 1, x0 + 2, w - 4, line, strlen(line));
 	attrset(A_NORMAL);
@@ -1367,7 +1370,7 @@ static void on_engine(void *arg, const verify_event *e)
 	A.dirty = true;
 	if (e->type == VEV_RESULT && A.scr == SCR_DOMAINS)
 		domains_build();
-	if (e->type == VEV_DONE) {
+	if (e->type == VEV_DONE && !(A.msg[0] && ev_clock_ms() < A.msg_until)) {
 		verify_stats st;
 		verify_get_stats(A.ws.ver, &st);
 		message("verification done: %zu rows, %u probes, %u connections", st.done, st.probes,
@@ -1417,15 +1420,18 @@ int ui_run(const ui_opts *o)
 		rc = 1;
 		goto out;
 	}
-	if (have_tio) {
-		struct termios t;
-		tcgetattr(0, &t);
-		t.c_iflag &= (tcflag_t)~IXON;      /* ^S is export, not XOFF */
-		tcsetattr(0, TCSANOW, &t);
-	}
 	cbreak();
 	noecho();
 	nonl();
+	if (have_tio) {
+		/* ^S is export, not XOFF; saved as curses' program mode so that
+		 * it stays so across its own terminal resets */
+		struct termios t;
+		tcgetattr(0, &t);
+		t.c_iflag &= (tcflag_t)~IXON;
+		tcsetattr(0, TCSANOW, &t);
+		def_prog_mode();
+	}
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
