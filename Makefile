@@ -118,7 +118,8 @@ check: deps-test
 # ---- benchmarks and fuzzing -------------------------------------------------------
 $(BUILD)/bench/%: tests/bench/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -O2 $< $(LIB_OBJ) -o $@ $(PKG_LIBS) -lm
+	@echo "  BENCH   $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -O2 $< $(LIB_OBJ) -o $@ $(PKG_LIBS) -lm -lutil
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/mailvet $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)

@@ -30,7 +30,9 @@ struct view {
 	uint32_t *order;       /* all rows, in the current sort order */
 	uint32_t *shown;       /* rows passing the filters, in order */
 	size_t nshown;
-	long *pos;             /* row -> position in shown, -1 */
+	int32_t *pos;          /* row -> position in shown, -1 */
+	uint8_t *tier;         /* row -> its tier, cached */
+	size_t counts[32];     /* rows per tier */
 	uint8_t *tags;         /* bitset */
 	size_t ntags;
 
@@ -82,9 +84,11 @@ view *view_create(const table *t, results *res, long email_col,
 	v->sort_col = VC_ROW;
 	v->order = malloc((n ? n : 1) * sizeof(uint32_t));
 	v->shown = malloc((n ? n : 1) * sizeof(uint32_t));
-	v->pos = malloc((n ? n : 1) * sizeof(long));
+	v->pos = malloc((n ? n : 1) * sizeof(int32_t));
+	v->tier = malloc(n ? n : 1);
 	v->tags = calloc(n / 8 + 1, 1);
-	if (!v->order || !v->shown || !v->pos || !v->tags) {
+	if (!v->order || !v->shown || !v->pos || !v->tier || !v->tags || ntiers > 32 ||
+	    n > INT32_MAX) {
 		view_destroy(v);
 		return NULL;
 	}
@@ -92,6 +96,9 @@ view *view_create(const table *t, results *res, long email_col,
 		v->order[i] = (uint32_t)i;
 		if (res->rows[i].decision)
 			v->ndecided++;
+		int tr = tier_of(&res->rows[i]);
+		v->tier[i] = (uint8_t)(tr >= 0 && tr < ntiers ? tr : 0);
+		v->counts[v->tier[i]]++;
 	}
 	view_refresh(v);
 	return v;
@@ -104,6 +111,7 @@ void view_destroy(view *v)
 	free(v->order);
 	free(v->shown);
 	free(v->pos);
+	free(v->tier);
 	free(v->tags);
 	free(v->undo);
 	free(v);
@@ -127,7 +135,21 @@ long view_pos_of(const view *v, size_t row)
 
 int view_tier(const view *v, size_t row)
 {
-	return v->tier_of(&v->res->rows[row]);
+	return v->tier[row];
+}
+
+void view_touch(view *v, size_t row)
+{
+	if (row >= table_nrows(v->t))
+		return;
+	int t = v->tier_of(&v->res->rows[row]);
+	if (t < 0 || t >= v->ntiers)
+		t = 0;
+	if (t == v->tier[row])
+		return;
+	v->counts[v->tier[row]]--;
+	v->tier[row] = (uint8_t)t;
+	v->counts[t]++;
 }
 
 const char *view_tier_name(const view *v, int tier)
@@ -195,29 +217,30 @@ mv_str view_cell(const view *v, size_t row, int col, char *scratch, size_t cap)
 
 /* ---- sorting -------------------------------------------------------------- */
 
-struct key {
-	uint64_t k;
+/*
+ * A stable LSD radix sort on a 16-byte key per row (the first 16 bytes of
+ * the text, lower-cased, or the number), then runs whose keys are equal
+ * and whose texts are longer are ordered by the whole text. Stable, so an
+ * earlier sort breaks ties: sort by domain, then by tier, and rows come
+ * out by tier, then domain.
+ */
+struct rkey {
+	uint64_t hi, lo;
 	uint32_t row;
-	uint32_t pos;       /* position before this sort: keeps it stable */
 };
 
-static const view *sort_view;   /* qsort has no context argument */
-static int sort_colno;
-
-static uint64_t prefix_key(const char *p, size_t n)
+static void key16(const char *p, size_t n, uint64_t *hi, uint64_t *lo)
 {
-	uint64_t k = 0;
+	uint64_t a = 0, b = 0;
 	for (size_t i = 0; i < 8; i++)
-		k = k << 8 | (i < n ? (unsigned char)text_ascii_lower(p[i]) : 0);
-	return k;
+		a = a << 8 | (i < n ? (unsigned char)text_ascii_lower(p[i]) : 0);
+	for (size_t i = 8; i < 16; i++)
+		b = b << 8 | (i < n ? (unsigned char)text_ascii_lower(p[i]) : 0);
+	*hi = a;
+	*lo = b;
 }
 
-static bool numeric_col(int col)
-{
-	return col == VC_ROW || col == VC_CODE;
-}
-
-static int full_cmp(const view *v, int col, uint32_t a, uint32_t b)
+static int text_cmp(const view *v, int col, uint32_t a, uint32_t b)
 {
 	char sa[256], sb[256];
 	mv_str x = view_cell(v, a, col, sa, sizeof(sa));
@@ -232,61 +255,123 @@ static int full_cmp(const view *v, int col, uint32_t a, uint32_t b)
 	return (x.len > y.len) - (x.len < y.len);
 }
 
-static int cmp_asc(const void *pa, const void *pb)
+/* Stable insertion/merge sort of a run of rows by their whole text. */
+static void sort_run(const view *v, int col, bool desc, uint32_t *rows, uint32_t *tmp, size_t n)
 {
-	const struct key *a = pa, *b = pb;
-	if (a->k != b->k)
-		return a->k < b->k ? -1 : 1;
-	if (!numeric_col(sort_colno) && (a->k & 0xff)) {
-		int c = full_cmp(sort_view, sort_colno, a->row, b->row);
-		if (c)
-			return c;
+	if (n < 2)
+		return;
+	if (n <= 16) {
+		for (size_t i = 1; i < n; i++) {
+			uint32_t x = rows[i];
+			size_t j = i;
+			while (j > 0) {
+				int c = text_cmp(v, col, rows[j - 1], x);
+				if (desc ? c >= 0 : c <= 0)
+					break;
+				rows[j] = rows[j - 1];
+				j--;
+			}
+			rows[j] = x;
+		}
+		return;
 	}
-	return a->pos < b->pos ? -1 : a->pos > b->pos;
-}
-
-static int cmp_desc(const void *pa, const void *pb)
-{
-	const struct key *a = pa, *b = pb;
-	if (a->k != b->k)
-		return a->k > b->k ? -1 : 1;
-	if (!numeric_col(sort_colno) && (a->k & 0xff)) {
-		int c = full_cmp(sort_view, sort_colno, b->row, a->row);
-		if (c)
-			return c;
+	size_t h = n / 2;
+	sort_run(v, col, desc, rows, tmp, h);
+	sort_run(v, col, desc, rows + h, tmp, n - h);
+	size_t i = 0, j = h, k = 0;
+	while (i < h && j < n) {
+		int c = text_cmp(v, col, rows[i], rows[j]);
+		tmp[k++] = (desc ? c >= 0 : c <= 0) ? rows[i++] : rows[j++];
 	}
-	return a->pos < b->pos ? -1 : a->pos > b->pos;
+	while (i < h)
+		tmp[k++] = rows[i++];
+	while (j < n)
+		tmp[k++] = rows[j++];
+	memcpy(rows, tmp, n * sizeof(uint32_t));
 }
 
 mv_status view_sort(view *v, int col, bool desc)
 {
 	size_t n = table_nrows(v->t);
-	struct key *keys = malloc((n ? n : 1) * sizeof(*keys));
+	struct rkey *a = malloc((n ? n : 1) * sizeof(*a));
+	struct rkey *b = malloc((n ? n : 1) * sizeof(*b));
 	char scratch[256];
-	if (!keys)
+	bool text = !(col == VC_ROW || col == VC_CODE || col == VC_TIER);
+	if (!a || !b) {
+		free(a);
+		free(b);
 		return MV_NOMEM;
+	}
 	for (size_t i = 0; i < n; i++) {
 		uint32_t row = v->order[i];
-		keys[i].row = row;
-		keys[i].pos = (uint32_t)i;
+		uint64_t hi = 0, lo = 0;
 		if (col == VC_ROW) {
-			keys[i].k = row;
+			hi = row;
 		} else if (col == VC_CODE) {
 			const row_result *r = &v->res->rows[row];
-			keys[i].k = (uint64_t)r->smtp_code << 32 | r->enhanced;
+			hi = (uint64_t)r->smtp_code << 32 | r->enhanced;
 		} else if (col == VC_TIER) {
-			keys[i].k = (uint64_t)view_tier(v, row);
+			hi = v->tier[row];
 		} else {
 			mv_str s = view_cell(v, row, col, scratch, sizeof(scratch));
-			keys[i].k = prefix_key(s.p, s.len);
+			key16(s.p, s.len, &hi, &lo);
+		}
+		a[i].hi = desc ? ~hi : hi;
+		a[i].lo = desc ? ~lo : lo;
+		a[i].row = row;
+	}
+	/* 12 passes of 11 bits, least significant first, all the counts taken
+	 * in one read; a pass whose digit is the same for every key is skipped */
+	enum { BITS = 11, PASSES = 12, RADIX = 1 << BITS };
+	uint32_t (*cnt)[RADIX] = calloc(PASSES, sizeof(*cnt));
+	if (!cnt) {
+		free(a);
+		free(b);
+		return MV_NOMEM;
+	}
+#define DIGIT(k, p) ((unsigned)(((p) * BITS < 64 ? (k).lo >> ((p) * BITS) | \
+	((p) * BITS > 53 ? (k).hi << (64 - (p) * BITS) : 0) : \
+	(k).hi >> ((p) * BITS - 64)) & (RADIX - 1)))
+	for (size_t i = 0; i < n; i++)
+		for (int p = 0; p < PASSES; p++)
+			cnt[p][DIGIT(a[i], p)]++;
+	for (int p = 0; p < PASSES; p++) {
+		bool trivial = false;
+		uint32_t sum = 0;
+		for (int d = 0; d < RADIX; d++) {
+			if (cnt[p][d] == n)
+				trivial = true;
+			uint32_t c = cnt[p][d];
+			cnt[p][d] = sum;
+			sum += c;
+		}
+		if (trivial)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			b[cnt[p][DIGIT(a[i], p)]++] = a[i];
+		struct rkey *t = a;
+		a = b;
+		b = t;
+	}
+#undef DIGIT
+	free(cnt);
+	for (size_t i = 0; i < n; i++)
+		v->order[i] = a[i].row;
+	/* equal 16-byte keys of longer texts: by the whole text */
+	if (text) {
+		uint32_t *tmp = (uint32_t *)(void *)b;   /* b is free now, and big enough */
+		for (size_t i = 0; i < n;) {
+			size_t j = i + 1;
+			while (j < n && a[j].hi == a[i].hi && a[j].lo == a[i].lo)
+				j++;
+			uint64_t last = desc ? ~a[i].lo : a[i].lo;
+			if (j - i > 1 && (last & 0xff))
+				sort_run(v, col, desc, v->order + i, tmp, j - i);
+			i = j;
 		}
 	}
-	sort_view = v;
-	sort_colno = col == VC_TIER ? VC_ROW : col;   /* tier keys are numbers */
-	qsort(keys, n, sizeof(*keys), desc ? cmp_desc : cmp_asc);
-	for (size_t i = 0; i < n; i++)
-		v->order[i] = keys[i].row;
-	free(keys);
+	free(a);
+	free(b);
 	v->sort_col = col;
 	v->sort_desc = desc;
 	return view_refresh(v);
@@ -333,7 +418,7 @@ mv_status view_refresh(view *v)
 			continue;
 		if (nn && !row_matches(v, row, v->needle, nn))
 			continue;
-		v->pos[row] = (long)k;
+		v->pos[row] = (int32_t)k;
 		v->shown[k++] = row;
 	}
 	v->nshown = k;
@@ -401,6 +486,7 @@ static void set_decision(view *v, size_t row, decision d)
 		v->ndecided++;
 	r->decision = (uint8_t)d;
 	v->dirty = true;
+	view_touch(v, row);
 }
 
 void view_decide(view *v, size_t row, decision d)
@@ -437,6 +523,7 @@ bool view_undo(view *v)
 		else if (!r->decision && u->old)
 			v->ndecided++;
 		r->decision = u->old;
+		view_touch(v, u->row);
 	}
 	v->dirty = true;
 	return true;
@@ -475,11 +562,5 @@ void view_untag_all(view *v)
 
 void view_tier_counts(const view *v, size_t *counts)
 {
-	memset(counts, 0, (size_t)v->ntiers * sizeof(size_t));
-	size_t n = table_nrows(v->t);
-	for (size_t row = 0; row < n; row++) {
-		int t = view_tier(v, row);
-		if (t >= 0 && t < v->ntiers)
-			counts[t]++;
-	}
+	memcpy(counts, v->counts, (size_t)v->ntiers * sizeof(size_t));
 }

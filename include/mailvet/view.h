@@ -94,7 +94,10 @@ bool view_tagged(const view *v, size_t row);
 size_t view_ntagged(const view *v);
 void view_untag_all(view *v);
 
-/* Rows per tier over the whole table (not only those shown). */
+/* Rows per tier over the whole table (not only those shown): O(tiers).
+ * The view caches each row's tier; after a row's result changes outside
+ * the view (a verdict arrived, a suggestion was accepted) call view_touch. */
 void view_tier_counts(const view *v, size_t *counts);
+void view_touch(view *v, size_t row);
 
 #endif

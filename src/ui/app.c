@@ -93,6 +93,7 @@ struct app {
 	uint64_t msg_until;
 	bool gpending;
 	bool dirty;
+	bool refilter;
 	bool quit;
 	bool color;
 	/* detail */
@@ -1137,6 +1138,7 @@ static unsigned table_action(enum ui_action a)
 			break;
 		}
 		mv_status st = ws_accept_suggestion(&A.ws, row);
+		view_touch(A.v, row);
 		message(st ? "could not apply the suggestion" :
 			"suggestion accepted: re-checked%s; the original stays in email_original on export",
 			A.ws.ver ? " and queued" : "");
@@ -1155,7 +1157,6 @@ static unsigned table_action(enum ui_action a)
 	case ACT_EXPORT: export_open(); break;
 	default: break;
 	}
-	view_refresh(A.v);
 	return R_REDRAW;
 }
 
@@ -1355,6 +1356,16 @@ static void before_sleep(ev_loop *ev, void *arg)
 static void on_tick(ev_loop *ev, void *arg)
 {
 	(void)arg;
+	if (A.refilter) {
+		bool ok;
+		size_t row = cur_row(&ok);
+		view_refresh(A.v);
+		long p = ok ? view_pos_of(A.v, row) : -1;
+		if (p >= 0)
+			A.cur = (size_t)p;
+		A.refilter = false;
+		A.dirty = true;
+	}
 	if (A.ws.ver)
 		A.dirty = true;             /* rate and ETA move */
 	if (A.msg[0] && ev_clock_ms() >= A.msg_until) {
@@ -1368,6 +1379,11 @@ static void on_engine(void *arg, const verify_event *e)
 {
 	(void)arg;
 	A.dirty = true;
+	if (e->type == VEV_RESULT) {
+		view_touch(A.v, e->row);
+		if (view_tier_filter(A.v) || view_text_filter(A.v)[0])
+			A.refilter = true;     /* re-applied on the next tick */
+	}
 	if (e->type == VEV_RESULT && A.scr == SCR_DOMAINS)
 		domains_build();
 	if (e->type == VEV_DONE && !(A.msg[0] && ev_clock_ms() < A.msg_until)) {

@@ -10,3 +10,8 @@ trap 'rm -rf "$W"' EXIT
 echo "input: $ROWS rows, $(du -m "$W/contacts.csv" | cut -f1) MB (generated)"
 for i in 1 2 3; do "$B/bench/bench_load" "$W/contacts.csv"; done
 for i in 1 2 3; do "$B/bench/bench_csvparse" "$W/contacts.csv"; done
+# The workbench: the model on the same 1M rows, and keypress to screen on the real binary.
+"$B/bench/bench_view" "$W/contacts.csv"
+"$B/bench/bench_keys" "$B/mailvet" "$W/contacts.csv" j
+# The verification engine on a loopback farm.
+BUILD="$B" tests/bench/verify.sh
