@@ -332,7 +332,7 @@ static mv_status exim_line(bounce_set *b, const char *s, size_t n, const char *s
 	size_t an = (size_t)(p - a);
 	const char *mx = NULL;
 	size_t mxn = 0;
-	const char *h = ci_find(p, (size_t)(e - p), " H=");
+	const char *h = ci_find(p, (size_t)(e - p), " h=");
 	if (h) {
 		mx = h + 3;
 		const char *q = mx;
@@ -660,6 +660,7 @@ mv_status bounces_read_mem(bounce_set *b, const char *data, size_t n, bounce_for
 	bounce_read_info dummy;
 	if (!info)
 		info = &dummy;
+	memset(info, 0, sizeof(*info));
 	if (fmt == BOUNCE_FMT_AUTO)
 		fmt = sniff(data, n);
 	info->format = fmt;

@@ -341,6 +341,8 @@ static void print_json(const bounce_set *set, const bounce_seg *s, const struct 
 			put_json(stdout, x->domain);
 			printf(",\"provider\":");
 			put_json(stdout, x->provider);
+			printf(",\"mx\":");
+			put_json(stdout, x->mx);
 			printf(",\"code\":");
 			if (x->code)
 				printf("%d", x->code);
