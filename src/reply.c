@@ -303,8 +303,19 @@ mv_status reply_parse_text(const char *s, size_t n, smtp_reply *out)
 	const char *said = ci_find(w, m, "said:");
 	if (said)
 		from = (size_t)(said - w) + 5;
+	/* A text that opens with an enhanced code ("5.1.0 - Unknown address error
+	 * 540-...") has no reply code of its own: read it whole. */
+	size_t lead = from;
+	while (lead < m && w[lead] == ' ')
+		lead++;
+	if (m - lead > 5 && ci_find(w + lead, 5, "smtp;"))
+		lead += 5;
+	while (lead < m && w[lead] == ' ')
+		lead++;
+	uint32_t lead_enh = 0;
+	bool lead_is_enh = parse_enhanced(w + lead, m - lead, &lead_enh) != 0;
 	size_t first = m, best = m;
-	for (size_t i = from; i < m; i++) {
+	for (size_t i = from; i < m && !lead_is_enh; i++) {
 		if (!code_at(w, m, i))
 			continue;
 		if (first == m)

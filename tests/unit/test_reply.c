@@ -340,7 +340,7 @@ static void run_corpus(const char *path, struct score *sc, bool strict)
 		sc->owner_ok += o;
 		sc->reason_ok += re;
 		sc->all_ok += v && o && re;
-		if (strict && !(v && o && re))
+		if ((strict || getenv("MAILVET_SHOW_MISSES")) && !(v && o && re))
 			test_fail(__FILE__, __LINE__, "[%s] %s\n    want %s/%s/%s, got %s/%s/%s by %s", f[0], f[5],
 				  f[2], f[3], f[4], verdict_name(k.verdict), owner_name(k.owner),
 				  reason_name(k.reason), k.rule);
