@@ -150,9 +150,9 @@ clean:
 	rm -rf $(BUILD)
 
 # ---- generated: the reply rules (assets/reply-rules.tsv) as a C table ----------------
-src/reply_rules.inc: assets/reply-rules.tsv tools/gen-reply-rules.awk
-	awk -f tools/gen-reply-rules.awk assets/reply-rules.tsv > $@.tmp && mv $@.tmp $@
+src/reply_rules.inc: assets/reply-rules.tsv src/gen/reply-rules.awk
+	awk -f src/gen/reply-rules.awk assets/reply-rules.tsv > $@.tmp && mv $@.tmp $@
 $(BUILD)/obj/src/reply.o $(BUILD)/san/src/reply.o $(FUZZERS): src/reply_rules.inc
-src/providers.inc: assets/providers.tsv tools/gen-providers.awk
-	awk -f tools/gen-providers.awk assets/providers.tsv > $@.tmp && mv $@.tmp $@
+src/providers.inc: assets/providers.tsv src/gen/providers.awk
+	awk -f src/gen/providers.awk assets/providers.tsv > $@.tmp && mv $@.tmp $@
 $(BUILD)/obj/src/bounces.o $(BUILD)/san/src/bounces.o $(FUZZERS): src/providers.inc

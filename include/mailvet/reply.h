@@ -14,7 +14,7 @@
  *
  * Classification is driven by data: the rules of assets/reply-rules.tsv,
  * compiled into the program at build time (src/reply_rules.inc, generated
- * by tools/gen-reply-rules.awk). Rules are tried in file order; the first
+ * by src/gen/reply-rules.awk). Rules are tried in file order; the first
  * whose code, enhanced code and phrase match decides. reply_classify()
  * never allocates; its strings are static.
  *

@@ -1,6 +1,6 @@
 # gen-providers.awk — assets/providers.tsv to src/providers.inc (a C initializer list
 # included by src/bounces.c). Columns: kind pattern provider.
-BEGIN { FS = "\t"; print "/* Generated from assets/providers.tsv by tools/gen-providers.awk. Do not edit. */" }
+BEGIN { FS = "\t"; print "/* Generated from assets/providers.tsv by src/gen/providers.awk. Do not edit. */" }
 function die(msg) { printf("%s:%d: %s\n", FILENAME, FNR, msg) > "/dev/stderr"; exit 1 }
 function cstr(s,   r) { r = s; gsub(/\\/, "\\\\", r); gsub(/"/, "\\\"", r); return "\"" r "\"" }
 /^#/ || /^[ \t]*$/ { next }

@@ -1,11 +1,11 @@
 # gen-reply-rules.awk — turns assets/reply-rules.tsv into src/reply_rules.inc,
 # a C initializer list included by src/reply.c. Run by the Makefile:
-#   awk -f tools/gen-reply-rules.awk assets/reply-rules.tsv > src/reply_rules.inc
+#   awk -f src/gen/reply-rules.awk assets/reply-rules.tsv > src/reply_rules.inc
 # Columns (tab-separated; '#' lines and blank lines are skipped):
 #   id  code  enhanced  phrase  verdict  owner  reason  permanent  source
 # A bad line stops the build with file:line and the reason.
 BEGIN { FS = "\t"; n = 0; bad = 0
-	print "/* Generated from assets/reply-rules.tsv by tools/gen-reply-rules.awk. Do not edit. */" }
+	print "/* Generated from assets/reply-rules.tsv by src/gen/reply-rules.awk. Do not edit. */" }
 function die(msg) { printf("%s:%d: %s\n", FILENAME, FNR, msg) > "/dev/stderr"; bad = 1; exit 1 }
 function cstr(s,   r) { r = s; gsub(/\\/, "\\\\", r); gsub(/"/, "\\\"", r); return "\"" r "\"" }
 function enh(s, part) {
