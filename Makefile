@@ -11,7 +11,7 @@ Q        ?= @
 # Debian packages: to build and run; and for the tests on top.
 DEPS_RUN  = make gcc pkg-config libncurses-dev libcsv-dev libc-ares-dev \
             libssl-dev libidn2-dev libsqlite3-dev
-DEPS_TEST = $(DEPS_RUN) clang libclang-rt-14-dev tmux python3
+DEPS_TEST = $(DEPS_RUN) clang libclang-rt-14-dev tmux python3 bind9-dnsutils openssl postfix nsd postgrey
 
 PKGS      = ncursesw libcares openssl libidn2 sqlite3
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
