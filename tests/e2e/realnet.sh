@@ -52,6 +52,19 @@ TPL=$HERE/realnet
 say() { echo "realnet: $*" >&2; }
 die() { say "$*"; exit 1; }
 
+# A start that failed half-way: show the logs, stop what did start.
+start_failed() {
+	say "$*"
+	local f
+	for f in nsd/nsd.log postgrey/postgrey.log postfix/start.log postfix-spool/maillog; do
+		[ -s "$DIR/$f" ] || continue
+		say "--- $f"
+		tail -n 8 "$DIR/$f" | sed 's/^/    /' >&2
+	done
+	stop_all
+	exit 1
+}
+
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # ---- packages -------------------------------------------------------------------
@@ -116,7 +129,8 @@ pid_alive() {
 pid_of() { [ -s "$1" ] && tr -dc '0-9' <"$1"; }
 
 # Processes that belong to this instance: working directory or command line
-# inside $DIR (Postfix daemons chdir to their queue directory).
+# inside $DIR (Postfix daemons chdir to their queue directory), or a Postfix
+# process started with this instance's MAIL_CONFIG.
 own_pids() {
 	local d pid cwd
 	for d in /proc/[0-9]*; do
@@ -124,7 +138,9 @@ own_pids() {
 		[ "$pid" = $$ ] && continue
 		cwd=$(readlink "$d/cwd" 2>/dev/null) || continue
 		case $cwd in "$DIR"|"$DIR"/*) echo "$pid"; continue ;; esac
-		tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -qF -- "$DIR/" && echo "$pid"
+		{ tr '\0' ' ' <"$d/cmdline"; } 2>/dev/null | grep -qF -- "$DIR/" && { echo "$pid"; continue; }
+		{ tr '\0' '\n' <"$d/environ"; } 2>/dev/null | grep -qxF "MAIL_CONFIG=$DIR/postfix" &&
+			echo "$pid"
 	done
 }
 
@@ -163,6 +179,7 @@ stop_all() {
 # ---- configuration ------------------------------------------------------------------------
 # render TEMPLATE OUT: substitute @DIR@ @DNS_PORT@ @SMTP_PORT@ @GREY_PORT@
 render() {
+	[ -r "$1" ] || die "missing template $1"
 	sed -e "s|@DIR@|$DIR|g" -e "s|@DNS_PORT@|$DNS_PORT|g" \
 	    -e "s|@SMTP_PORT@|$SMTP_PORT|g" -e "s|@GREY_PORT@|$GREY_PORT|g" "$1" >"$2"
 }
@@ -208,9 +225,9 @@ start_all() {
 	local z
 	render "$TPL/nsd.conf" "$DIR/nsd/nsd.conf"
 	for z in "$TPL"/zones/*.zone; do cp "$z" "$DIR/nsd/"; done
-	nsd-checkconf "$DIR/nsd/nsd.conf" >&2 || die "bad nsd.conf"
-	nsd -c "$DIR/nsd/nsd.conf" </dev/null >>"$DIR/nsd/stdout.log" 2>&1 ||
-		die "nsd did not start: $(tail -n 3 "$DIR/nsd/nsd.log" 2>/dev/null)"
+	nsd-checkconf "$DIR/nsd/nsd.conf" >&2 || start_failed "bad nsd.conf"
+	nsd -c "$DIR/nsd/nsd.conf" </dev/null >>"$DIR/nsd/nsd.log" 2>&1 ||
+		start_failed "nsd did not start"
 
 	# postgrey: its own database, no whitelists, no auto-whitelisting
 	: >"$DIR/postgrey/whitelist_clients"
@@ -229,11 +246,11 @@ start_all() {
 	cp "$TPL/vmailbox" "$TPL/sender_policy" "$DIR/postfix/"
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 		-keyout "$DIR/postfix/key.pem" -out "$DIR/postfix/cert.pem" -days 3 \
-		-subj "/CN=mx.realnet.test" >/dev/null 2>&1 || die "openssl req failed"
+		-subj "/CN=mx.realnet.test" >/dev/null 2>&1 || start_failed "openssl req failed"
 	chmod 600 "$DIR/postfix/key.pem"
 	chown postfix:postfix "$DIR/postfix-data"
 	postfix -c "$DIR/postfix" start </dev/null >>"$DIR/postfix/start.log" 2>&1 ||
-		die "postfix did not start: $(tail -n 5 "$DIR/postfix/start.log")"
+		start_failed "postfix did not start"
 
 	print_env >"$DIR/env"
 
@@ -252,9 +269,8 @@ start_all() {
 		sleep 0.1
 	done
 	if [ $ok != 1 ]; then
-		say "not ready after 10 s; logs in $DIR"
 		status_all >&2
-		return 1
+		start_failed "not ready after 10 s"
 	fi
 	print_env
 }

@@ -110,7 +110,9 @@ check_eq "no daemon left" "$live" ""
 left=""
 for p in /proc/[0-9]*; do
 	cwd=$(readlink "$p/cwd" 2>/dev/null) || continue
-	case $cwd in "$REALNET_DIR"|"$REALNET_DIR"/*) left="$left ${p#/proc/}" ;; esac
+	case $cwd in "$REALNET_DIR"|"$REALNET_DIR"/*) left="$left ${p#/proc/}"; continue ;; esac
+	{ tr '\0' '\n' <"$p/environ"; } 2>/dev/null | grep -qxF "MAIL_CONFIG=$REALNET_DIR/postfix" &&
+		left="$left ${p#/proc/}"
 done
 check_eq "no process in the directory" "$left" ""
 check_eq "nothing listens" "$(ss -Hltn "( sport = :$SP or sport = :$REALNET_DNS_PORT or sport = :$REALNET_GREY_PORT )" | grep -c '127\.0\.0\.1[0-4]\?:')" 0
