@@ -39,7 +39,8 @@
  *                   (e.g. endless:250-x — a reply that never ends)
  *   garbage:N       N bytes of binary junk (fixed seed; every byte value)
  * The first three characters of TEXT, when digits, are the reply code
- * (used for error counting and the 554 banner rule).
+ * (used for error counting and the 554 banner rule). In a TEXT reply to
+ * RCPT (rcpt, greylist, max_rcpt), "<ADDR>" becomes "<the recipient>".
  *
  * Directives (defaults in brackets):
  *   hostname NAME          name in default replies [fake.test]
