@@ -1173,7 +1173,7 @@ static int open_sockets(server *s, struct sockaddr_storage *ss, socklen_t sl)
 			goto fail;
 		if (any)
 			set_port(ss, get_port(s->udp));
-		if (bind(s->tcp, (struct sockaddr *)ss, sl) < 0 || listen(s->tcp, 64) < 0)
+		if (bind(s->tcp, (struct sockaddr *)ss, sl) < 0 || listen(s->tcp, 256) < 0)
 			goto fail;
 		if (set_nonblock(s->udp) < 0 || set_nonblock(s->tcp) < 0)
 			goto fail;

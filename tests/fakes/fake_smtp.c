@@ -39,7 +39,8 @@
  *                   (e.g. endless:250-x — a reply that never ends)
  *   garbage:N       N bytes of binary junk (fixed seed; every byte value)
  * The first three characters of TEXT, when digits, are the reply code
- * (used for error counting and the 554 banner rule).
+ * (used for error counting and the 554 banner rule). In a TEXT reply to
+ * RCPT (rcpt, greylist, max_rcpt), "<ADDR>" becomes "<the recipient>".
  *
  * Directives (defaults in brackets):
  *   hostname NAME          name in default replies [fake.test]
@@ -1355,6 +1356,7 @@ static void log_new_lines(server *s, conn *c)
 		if (n > MAX_LINE) {
 			log_line(s, c->id, "C-TOOLONG %zu", n);
 			c->toolong = true;
+			c->logged = start;
 			return;
 		}
 		log_bytes(s, c->id, "C:", c->in.data + start, n, (size_t)-1);
@@ -1555,13 +1557,6 @@ static void conn_step(server *s, conn *c)
 		case AFTER_NONE:
 			break;
 		}
-		if (c->toolong) {
-			buf_reset(&c->in);
-			c->logged = 0;
-			queue_text(s, c, "500 5.5.0 Error: line too long", 0);
-			c->after = AFTER_CLOSE;
-			continue;
-		}
 		char *lf = c->logged ? memchr(c->in.data, '\n', c->logged) : NULL;
 		if (lf) {
 			size_t n = (size_t)(lf - c->in.data) + 1;
@@ -1570,6 +1565,13 @@ static void conn_step(server *s, conn *c)
 			buf_consume(&c->in, n);
 			c->logged -= n;
 			process_line(s, c, line, n);
+			continue;
+		}
+		if (c->toolong) {       /* after the lines that came before it */
+			buf_reset(&c->in);
+			c->logged = 0;
+			queue_text(s, c, "500 5.5.0 Error: line too long", 0);
+			c->after = AFTER_CLOSE;
 			continue;
 		}
 		if (c->ssl && !c->read_eof && SSL_pending(c->ssl) > 0 && c->in.len < IN_MAX) {
@@ -1584,7 +1586,7 @@ static void conn_step(server *s, conn *c)
 
 static void accept_on(server *s, listener *l)
 {
-	for (int burst = 0; burst < 64; burst++) {
+	for (int burst = 0; burst < MAX_CONNS; burst++) {
 		struct sockaddr_storage from;
 		socklen_t fl = sizeof(from);
 		int fd = accept(l->fd, (struct sockaddr *)&from, &fl);
@@ -1635,7 +1637,7 @@ static int bind_one(listener *l)
 		return -1;
 	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(l->fd, (struct sockaddr *)&l->addr, l->alen) < 0 ||
-	    listen(l->fd, 128) < 0 || set_nonblock(l->fd) < 0) {
+	    listen(l->fd, 1024) < 0 || set_nonblock(l->fd) < 0) {
 		int e = errno;
 		close(l->fd);
 		l->fd = -1;
