@@ -1,6 +1,7 @@
 #include "mailvet/verify.h"
 
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,6 +218,21 @@ static void emit(verify *v, verify_event_type type, size_t row, const char *prov
 
 static void schedule_pump(verify *v);
 
+/* MAILVET_TRACE=1: what the engine does, on stderr, for debugging. */
+static bool trace_on;
+static void trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void trace(const char *fmt, ...)
+{
+	if (!trace_on)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "[verify %llu] ", (unsigned long long)(ev_clock_ms() % 100000));
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 /*
  * The provider behind an MX host: its registered domain, roughly (the
  * last two labels, three under a two-letter country code's com/co/net).
@@ -318,6 +334,8 @@ static void finalize(verify *v, size_t row)
 	}
 	vr->state = R_DONE;
 	v->st.done++;
+	trace("row %zu final: %s %s", row, verdict_name((mv_verdict)r->verdict),
+	      reason_name((mv_reason)r->reason));
 	if (v->cache) {
 		uint32_t ttl = ttl_for(v, r->verdict, r->reason);
 		mv_str addr = results_str(v->res, r->normalized);
@@ -534,6 +552,8 @@ static void on_route(void *arg, const dns_route *rt)
 	verify *v = da->v;
 	uint32_t di = da->di;
 	free(da);
+	trace("route %s: %s, %zu hosts%s", dom_name(v, &v->doms[di]).p, route_status_name(rt->status),
+	      rt->nhosts, rt->implicit ? " (implicit)" : "");
 	v->dns_inflight--;
 	struct vdomain *d = &v->doms[di];
 	switch (rt->status) {
@@ -739,6 +759,8 @@ static bool start_session(verify *v, uint32_t hid, uint32_t calib)
 	if (h->no_tls)
 		c.tls = TLS_NEVER;
 	mv_str name = host_name(v, h);
+	trace("session to %s (calib %d, single %d, trust %d)", name.p, (int)(calib != UINT32_MAX),
+	      (int)vs->single, h->trust);
 	h->sessions++;
 	v->st.sessions_open++;
 	v->st.sessions_total++;
@@ -989,6 +1011,8 @@ static void sess_rcpt(void *arg, smtp_session *s, uint64_t tag, const smtp_reply
 
 	reply_classify(rep, REPLY_PHASE_RCPT, &rc);
 	vs->answered++;
+	trace("answer kind %d pos %u idx %llu: %d %s", (int)kind, pos, (unsigned long long)idx,
+	      rep->code, reason_name(rc.reason));
 	bool accepted = rep->code >= 200 && rep->code < 300;
 	if (!accepted)
 		vs->rejects++;
@@ -1049,6 +1073,7 @@ static void sess_rcpt(void *arg, smtp_session *s, uint64_t tag, const smtp_reply
 			h->trust = T_CALIBRATING;
 			h->calib_row = (uint32_t)row;
 			v->st.calibrations++;
+			host_activate(v, vs->host);
 		} else {
 			vec_push(&h->calib_held, (uint32_t)row);
 		}
@@ -1233,6 +1258,8 @@ static void sess_fail(void *arg, smtp_session *s, const smtp_failure *f)
 	struct vhost *h = &v->hosts[hid];
 	bool before_ready = !vs->ready;
 	(void)s;
+	trace("session to %s failed: %s %s", host_name(v, h).p, reason_name(f->reason),
+	      f->detail ? f->detail : "");
 
 	/* The calibration row goes back to being held, to be asked again. */
 	if (vs->calib != UINT32_MAX && v->rows[vs->calib].state == R_SENT) {
@@ -1333,6 +1360,9 @@ static void sess_done(void *arg, smtp_session *s)
 	vec_free(&vs->rows);
 	h->sessions--;
 	v->st.sessions_open--;
+	/* whatever still waits at this host (a probe that must go first in a
+	 * session, a calibration) gets the pump's attention */
+	host_activate(v, vs->host);
 	if (vs->prev)
 		vs->prev->next = vs->next;
 	else
@@ -1495,6 +1525,8 @@ verify *verify_create(ev_loop *ev, const mv_config *cfg, results *res, cache *c,
 		close(fd);
 	}
 	v->rng = seed | 1;
+	const char *tr = getenv("MAILVET_TRACE");
+	trace_on = tr && *tr && *tr != '0';
 	*st = MV_OK;
 	return v;
 fail:
