@@ -739,7 +739,8 @@ static mv_status read_dir(bounce_set *b, const char *path, bounce_read_info *inf
 		}
 		nn++;
 	}
-	qsort(names, nn, sizeof(*names), cmp_names);
+	if (nn)
+		qsort(names, nn, sizeof(*names), cmp_names);
 	for (size_t i = 0; i < nn; i++) {
 		char full[4096];
 		int w = snprintf(full, sizeof(full), "%s/%s", path, names[i]);
@@ -847,7 +848,7 @@ static mv_status group_by(struct key_ref *refs, size_t n, bool providers_rows,
 
 	qsort(refs, n, sizeof(*refs), cmp_key);
 	for (size_t i = 0; i < n; i++)
-		if (i == 0 || strcmp(refs[i].key, refs[i - 1].key))
+		if (i == 0 || strcmp(refs[i].key, refs[i - 1].key) != 0)
 			ng++;
 	g = calloc(ng ? ng : 1, sizeof(*g));
 	if (providers_rows)
@@ -868,7 +869,7 @@ static mv_status group_by(struct key_ref *refs, size_t n, bool providers_rows,
 			count_into(cur, refs[j].x);
 			if (refs[j].x->cls.owner == OWNER_SENDER)
 				sender_reasons[refs[j].x->cls.reason]++;
-			if (j == i || strcmp(refs[j].sub, refs[j - 1].sub))
+			if (j == i || strcmp(refs[j].sub, refs[j - 1].sub) != 0)
 				cur->ndomains++;
 		}
 		if (providers_rows && cur->sender_side >= o->alert_min &&

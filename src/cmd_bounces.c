@@ -243,7 +243,8 @@ static void print_text(const bounce_set *set, const bounce_seg *s, const struct 
 		       a->total, pct(a->sender_side, a->total), reason_name(a->top_reason));
 		printf("   Your reputation/authentication at ");
 		put_disp(stdout, a->provider, 60);
-		printf(" is the problem, the recipients are fine:\n   %s before sending there again; do not suppress these addresses.\n",
+		printf(" is the problem, the recipients are fine:\n   %s before sending there "
+			"again; do not suppress these addresses.\n",
 		       alert_advice(a->top_reason));
 	}
 	printf("\nRecipient-side hard bounces (safe to suppress): %zu", s->suppressible);
@@ -290,7 +291,8 @@ static void json_group(const bounce_group *g, bool domain_row)
 static void print_json(const bounce_set *set, const bounce_seg *s, const struct bounces_opts *o,
 		       const bounce_read_info *info, long added)
 {
-	printf("{\"format\":\"%s\",\"files\":%zu,\"total\":%zu,\"skipped\":%zu,\"recipient\":%zu,\"sender\":%zu,\"other\":%zu,\"suppressible\":%zu",
+	printf("{\"format\":\"%s\",\"files\":%zu,\"total\":%zu,\"skipped\":%zu,\"r"
+		"ecipient\":%zu,\"sender\":%zu,\"other\":%zu,\"suppressible\":%zu",
 	       bounce_format_name(info->format), info->files, s->total, info->skipped,
 	       s->recipient_side, s->sender_side, s->other, s->suppressible);
 	if (added >= 0)
@@ -353,7 +355,8 @@ static void print_json(const bounce_set *set, const bounce_seg *s, const struct 
 				printf("\"%s\"", result_enhanced_str(x->enhanced, e));
 			else
 				printf("null");
-			printf(",\"verdict\":\"%s\",\"owner\":\"%s\",\"reason\":\"%s\",\"permanent\":%s,\"suppressible\":%s,\"text\":",
+			printf(",\"verdict\":\"%s\",\"owner\":\"%s\",\"reason\":\"%"
+				"s\",\"permanent\":%s,\"suppressible\":%s,\"text\":",
 			       verdict_name(x->cls.verdict), owner_name(x->cls.owner),
 			       reason_name(x->cls.reason), x->cls.permanent ? "true" : "false",
 			       bounce_is_suppressible(x) ? "true" : "false");
@@ -386,7 +389,7 @@ static long do_suppress(const bounce_set *set, const char *path)
 	qsort(v, k, sizeof(*v), cmp_ptr);
 	size_t u = 0;
 	for (size_t i = 0; i < k; i++)
-		if (!u || strcmp(v[i], v[u - 1]))
+		if (!u || strcmp(v[i], v[u - 1]) != 0)
 			v[u++] = v[i];
 	mv_status st = suppress_append(path, v, u, &added);
 	free(v);
@@ -432,7 +435,8 @@ int cmd_bounces(int argc, char **argv)
 		total.files += info.files;
 	}
 	if (!bounces_count(set)) {
-		fprintf(stderr, "mailvet bounces: no bounce records found (formats: bounce CSV, Postfix/Exim log, DSN mbox/.eml)\n");
+		fprintf(stderr, "mailvet bounces: no bounce records found (formats: bounce CSV, "
+			"Postfix/Exim log, DSN mbox/.eml)\n");
 		goto out;
 	}
 	bounce_seg_opts so = { o.alert_min, o.alert_percent };
@@ -444,14 +448,16 @@ int cmd_bounces(int argc, char **argv)
 		char def[4096];
 		const char *path = o.suppress_file ? o.suppress_file : suppress_default_path(def, sizeof(def));
 		if (!path) {
-			fprintf(stderr, "mailvet bounces: no suppression list path (set XDG_DATA_HOME or HOME, or use --suppress-file)\n");
+			fprintf(stderr, "mailvet bounces: no suppression list path (set XDG_DATA_HOME or "
+				"HOME, or use --suppress-file)\n");
 			goto out;
 		}
 		added = do_suppress(set, path);
 		if (added < 0)
 			goto out;
 		if (!o.json)
-			fprintf(stderr, "suppression list %s: %ld new addresses (%zu recipient-side hard bounces; sender-side bounces never added)\n",
+			fprintf(stderr, "suppression list %s: %ld new addresses (%zu recipient-side hard bounces; "
+				"sender-side bounces never added)\n",
 				path, added, seg.suppressible);
 	}
 	if (o.json) {

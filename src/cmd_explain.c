@@ -112,7 +112,8 @@ int cmd_explain(int argc, char **argv)
 		case 'p':
 			phase = parse_phase(optarg);
 			if (phase < 0) {
-				fprintf(stderr, "mailvet explain: --phase: '%s' is not one of connect helo starttls mail rcpt data\n", optarg);
+				fprintf(stderr, "mailvet explain: --phase: '%s' is not one of connect helo "
+					"starttls mail rcpt data\n", optarg);
 				return EXIT_USAGE;
 			}
 			break;

@@ -205,6 +205,7 @@ static bool code_at(const char *s, size_t n, size_t i)
 	}
 	if (i + 3 == n)
 		return true;
+	/* NOLINTNEXTLINE(clang-analyzer-core.uninitialized.Assign): s[0..n) is set */
 	char c = s[i + 3];
 	return c == ' ' || c == '-' || c == '\n' || c == '\r' || c == '\t';
 }
@@ -695,13 +696,16 @@ static const char *action_for(mv_reason reason, mv_owner owner, mv_verdict verdi
 	case REASON_POLICY_BLOCK:
 		return owner == OWNER_NONE
 			? "Do not suppress: the server refused without saying why; retry later or ask its postmaster."
-			: "Do not suppress: the receiver refused your mail by policy; check your IP, PTR, sender domain and content.";
+			: "Do not suppress: the receiver refused your mail by policy; check your "
+				"IP, PTR, sender domain and content.";
 	case REASON_BLOCKLISTED_IP:
-		return "Do not suppress: your sending IP or domain is on a blocklist; look it up at the named list and request delisting.";
+		return "Do not suppress: your sending IP or domain is on a blocklist; look it up at "
+			"the named list and request delisting.";
 	case REASON_AUTH_FAILURE:
 		return "Do not suppress: fix SPF, DKIM and DMARC (or SMTP AUTH) for your sending domain, then retry.";
 	case REASON_RELAY_DENIED:
-		return "Do not suppress: the server will not relay for you; send to the recipient's own MX, authenticated.";
+		return "Do not suppress: the server will not relay for you; send to the "
+			"recipient's own MX, authenticated.";
 	case REASON_RATE_LIMITED:
 		return owner == OWNER_RECIPIENT
 			? "Retry later: the mailbox is receiving mail faster than it accepts."

@@ -44,14 +44,16 @@ typedef enum { REPLY_PHASE_UNKNOWN, REPLY_PHASE_CONNECT /* banner */, REPLY_PHAS
 typedef struct smtp_reply {
 	int code;              /* 200..599 as sent; 0 when none could be read */
 	uint32_t enhanced;     /* result_enhanced_pack(), 0 when none */
-	char *text;            /* owned: the text of all lines without code/enhanced prefix, lines joined by '\n', NUL-terminated */
+	char *text;            /* owned: the text of all lines without code/enhanced prefix,
+	                          lines joined by '\n', NUL-terminated */
 	size_t text_len;
 	size_t nlines;
 } smtp_reply;
 
 /* Stream parsing for the SMTP client: given bytes received so far, parse one complete reply.
  * MV_OK: *consumed bytes used; MV_AGAIN: need more bytes (nothing consumed);
- * MV_TOOBIG: over 64 KiB or 1,000 lines; MV_PARSE: not an SMTP reply (e.g. no 3-digit code, codes differ across lines). */
+ * MV_TOOBIG: over 64 KiB or 1,000 lines; MV_PARSE: not an SMTP reply (e.g. no 3-digit code,
+ * codes differ across lines). */
 mv_status reply_parse(const char *buf, size_t n, smtp_reply *out, size_t *consumed);
 /* Lenient parsing of a reply as found in logs/DSNs/user input ("smtp; 550 5.1.1 ...", "host x said: ...", tails).
  * MV_PARSE when neither a reply code nor an enhanced code (e.g. qmail's "(#5.1.1)") is found. */

@@ -624,7 +624,7 @@ static void draw_segments(void)
 		dtot[k]++;
 		rtot[r->reason]++;
 	}
-	int reasons[MAXR], nr = 0;
+	int reasons[MAXR] = { 0 }, nr = 0;
 	for (int pick = 0; pick < MAXR; pick++) {
 		int best = -1;
 		for (int rsn = 1; rsn < REASON_COUNT; rsn++) {
@@ -948,7 +948,8 @@ static void decide(decision d, bool tagged)
 		for (size_t i = 0; i < A.ws.res->n; i++)
 			if (view_tagged(A.v, i))
 				ws_save_decision(&A.ws, i);
-		message("%s: %zu tagged rows (U undoes)", d == DECIDE_KEEP ? "keep" : d == DECIDE_DROP ? "drop" : "unmark", n);
+		message("%s: %zu tagged rows (U undoes)",
+			d == DECIDE_KEEP ? "keep" : d == DECIDE_DROP ? "drop" : "unmark", n);
 		return;
 	}
 	size_t row = cur_row(&ok);
@@ -1254,7 +1255,8 @@ static void on_key(int ch)
 		if (a == ACT_DOWN && A.detail_top + 1 < A.detail_lines) A.detail_top++;
 		else if (a == ACT_UP && A.detail_top) A.detail_top--;
 		else if (a == ACT_PAGE_DOWN || ch == ' ') A.detail_top += (size_t)(LINES - 3);
-		else if (a == ACT_PAGE_UP) A.detail_top = A.detail_top > (size_t)LINES ? A.detail_top - (size_t)LINES : 0;
+		else if (a == ACT_PAGE_UP)
+			A.detail_top = A.detail_top > (size_t)LINES ? A.detail_top - (size_t)LINES : 0;
 		else if (a == ACT_QUIT || a == ACT_BACK || a == ACT_DETAIL) A.scr = A.back;
 		if (A.detail_top >= A.detail_lines)
 			A.detail_top = A.detail_lines ? A.detail_lines - 1 : 0;

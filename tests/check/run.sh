@@ -2,7 +2,8 @@
 # make check: static checks on the whole tree. Each check is one test;
 # ends with "check: N passed, N failed".
 #  - style: no banned functions (STYLE.md), no // comments in C, lines of
-#    at most 120 columns (a tab counts 8)
+#    at most 120 columns in src/ and include/ (a tab counts 8; test data
+#    tables may be wider)
 #  - cppcheck (warning, portability, performance)
 #  - clang-tidy (bugprone-*, clang-analyzer-*, minus the noisy few)
 set -u
@@ -20,7 +21,8 @@ if [ -z "$out" ]; then ok "no banned functions"; else bad "banned functions:"; e
 out=$(grep -nE '^[[:space:]]*//|;[[:space:]]*//[^/]' $C_FILES)
 if [ -z "$out" ]; then ok "no // comments"; else bad "// comments:"; echo "$out" | head -20; fi
 
-out=$(for f in $C_FILES; do expand -t 8 "$f" | awk -v f="$f" 'length($0) > 120 { print f ":" NR ": " length($0) " columns" }'; done)
+SRC_FILES=$(echo "$C_FILES" | grep -E '^(src|include)/')
+out=$(for f in $SRC_FILES; do expand -t 8 "$f" | awk -v f="$f" 'length($0) > 120 { print f ":" NR ": " length($0) " columns" }'; done)
 if [ -z "$out" ]; then ok "lines of at most 120 columns"; else bad "long lines:"; echo "$out" | head -20; fi
 
 CFLAGS_CHECK="-std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude"
