@@ -423,6 +423,17 @@ static struct cand best_target(typo *t, const char *d, size_t n, uint32_t c)
 	return best;
 }
 
+/* Only lower-case A-label domains get suggestions. */
+static bool ldh(const char *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = d[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
 static size_t put(const char *s, size_t n, char *out, size_t cap)
 {
 	if (n + 1 > cap)
@@ -441,7 +452,7 @@ size_t typo_suggest(typo *t, const char *d, size_t n, char *out, size_t cap,
 
 	if (kind)
 		*kind = TYPO_NONE;
-	if (!n || n > DOMAIN_MAX || lists_has(t->l, LIST_KNOWN, d, n))
+	if (!n || n > DOMAIN_MAX || !ldh(d, n) || lists_has(t->l, LIST_KNOWN, d, n))
 		return 0;
 	uint32_t self = intern_find(t->names, d, n);
 	uint32_t c = self ? t->count[self] : 0;
@@ -489,6 +500,8 @@ size_t typo_suggest(typo *t, const char *d, size_t n, char *out, size_t cap,
 			 * same name under another TLD wins over the bare repair */
 			uint32_t sid = intern_find(t->stems, d, (size_t)(dot - d));
 			uint32_t ti = sid ? t->stem_best[sid] : 0;
+			if (ti && self && t->targets[ti - 1].name == self)
+				ti = 0;   /* the stem's best is this very domain */
 			struct cand b2 = { 0 };
 			if (!ti) {
 				b2 = best_target(t, fix, fl, fid ? t->count[fid] : c);
@@ -521,6 +534,8 @@ size_t typo_suggest(typo *t, const char *d, size_t n, char *out, size_t cap,
 		}
 	}
 out:
+	if (len == n && memcmp(out, d, n) == 0)
+		len = 0;   /* never "correct" a domain to itself */
 	if (kind)
 		*kind = len ? k : TYPO_NONE;
 	return len;
