@@ -1,5 +1,6 @@
 #include "mailvet/local.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,25 +164,40 @@ static uint32_t addr_flags(unsigned f)
 }
 
 /*
- * Phase one of a row, in two halves so that the pool insert can be
- * prefetched: parse_head parses and sets the status; it returns true when
- * the row has an address to intern, which parse_tail then does.
+ * Phase one of a row, in two halves. parse_head parses and sets the row's
+ * status and flags, touching nothing shared but the row itself (the
+ * worker thread runs it); it describes in *pp what the row needs interned,
+ * which parse_tail then does on the main thread, the only one that writes
+ * the pool.
  */
-static bool parse_head(struct run *x, size_t i, const char *p, size_t n, addr *a,
-		       mv_status *st)
+enum { P_NONE, P_ADDR, P_RESERVED, P_FIRST_OF_MANY };
+
+struct parsed {
+	const char *norm;     /* the normalized address (see parse_block) */
+	uint64_t hash;        /* intern_hash(norm) */
+	uint16_t len;
+	uint16_t local_len;
+	uint8_t kind;         /* P_* */
+};
+
+static void parse_head(struct run *x, size_t i, const char *p, size_t n, addr *a,
+		       struct parsed *pp)
 {
 	row_result *rr = &x->r->rows[i];
 	addr_parse(p, n, &x->o->policy, a);
 	clear_local(rr);
 	x->rowdom[i] = 0;
 	rr->flags |= addr_flags(a->flags);
-	*st = MV_OK;
+	pp->kind = P_NONE;
+	pp->norm = a->norm;
+	pp->len = (uint16_t)a->len;
+	pp->local_len = (uint16_t)a->local_len;
 	if (a->reason == REASON_MULTIPLE_ADDRESSES) {
 		rr->local = LOCAL_INVALID;
 		rr->reason = REASON_MULTIPLE_ADDRESSES;
-		if (a->len && !(rr->suggestion = intern_put(x->r->pool, a->norm, a->len, NULL)))
-			*st = MV_NOMEM;
-		return false;
+		if (a->len)
+			pp->kind = P_FIRST_OF_MANY;
+		return;
 	}
 	if (a->reason != REASON_NONE) {
 		rr->local = LOCAL_INVALID;
@@ -189,30 +205,205 @@ static bool parse_head(struct run *x, size_t i, const char *p, size_t n, addr *a
 	} else {
 		rr->local = LOCAL_CANDIDATE;
 	}
-	return a->reason == REASON_NONE || a->reason == REASON_RESERVED_DOMAIN ||
-	       (a->flags & ADDR_SINGLE_LABEL);
+	if (a->reason == REASON_NONE || (a->flags & ADDR_SINGLE_LABEL))
+		pp->kind = P_ADDR;
+	else if (a->reason == REASON_RESERVED_DOMAIN)
+		pp->kind = P_RESERVED;
 }
 
-static mv_status parse_tail(struct run *x, size_t i, const addr *a, uint64_t hash)
+static mv_status parse_tail(struct run *x, size_t i, const struct parsed *pp)
 {
 	row_result *rr = &x->r->rows[i];
-	mv_str d = addr_domain(a);
-	uint32_t di = domain_index(x, d.p, d.len);
-	rr->normalized = intern_put_hash(x->r->pool, a->norm, a->len, hash, NULL);
+	intern *pool = x->r->pool;
+	if (pp->kind == P_NONE)
+		return MV_OK;
+	if (pp->kind == P_FIRST_OF_MANY) {
+		rr->suggestion = intern_put_hash(pool, pp->norm, pp->len, pp->hash, NULL);
+		return rr->suggestion ? MV_OK : MV_NOMEM;
+	}
+	size_t dl = (size_t)pp->len - pp->local_len - 1;
+	uint32_t di = domain_index(x, pp->norm + pp->local_len + 1, dl);
+	rr->normalized = intern_put_hash(pool, pp->norm, pp->len, pp->hash, NULL);
 	if (!rr->normalized || !di)
 		return MV_NOMEM;
 	rr->domain = x->dom[di - 1].pool;
 	x->rowdom[i] = di;
-	if (a->reason != REASON_RESERVED_DOMAIN)
+	if (pp->kind == P_ADDR)
 		x->dom[di - 1].count++;
 	return MV_OK;
 }
 
 static mv_status parse_row(struct run *x, size_t i, const char *p, size_t n, addr *a)
 {
-	mv_status st;
-	if (parse_head(x, i, p, n, a, &st))
-		st = parse_tail(x, i, a, intern_hash(a->norm, a->len));
+	struct parsed pp;
+	parse_head(x, i, p, n, a, &pp);
+	pp.hash = pp.kind ? intern_hash(pp.norm, pp.len) : 0;
+	return parse_tail(x, i, &pp);
+}
+
+/* ---- phase one on two threads -------------------------------------------- */
+
+/*
+ * Why a second thread: parsing (addr) and interning (the pool) each cost
+ * about as much per row, and only interning must be serial. A worker
+ * parses blocks of rows and hashes their addresses; the main thread
+ * interns each finished block (prefetching the pool slots it knows from
+ * the hashes) while the worker parses the next. Safety: the worker writes
+ * only its own rows' local fields and its own block; a block changes hands
+ * under the mutex, both ways; nothing else is shared. The table and the
+ * policy are read-only throughout.
+ */
+#define BLOCK 8192
+#define NBLOCK 4              /* blocks in flight */
+#define AHEAD 8               /* rows between a slot's prefetch and its use */
+
+struct block {
+	struct parsed p[BLOCK];
+	char *arena;              /* normalized addresses that differ from the cell */
+	size_t used;
+};
+
+struct pipe {
+	struct run *x;
+	const table *t;
+	size_t col, nrows, nblocks;
+	struct block *blocks;     /* NBLOCK, reused round robin */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t produced, consumed;
+	bool stop;
+};
+
+/* Parse block b into its slot (either thread). */
+static void parse_block(struct pipe *pp, size_t b, addr *a)
+{
+	struct block *blk = &pp->blocks[b % NBLOCK];
+	size_t first = b * BLOCK, last = first + BLOCK < pp->nrows ? first + BLOCK : pp->nrows;
+	blk->used = 0;
+	for (size_t i = first; i < last; i++) {
+		struct parsed *q = &blk->p[i - first];
+		mv_str c = table_cell(pp->t, i, pp->col);
+		parse_head(pp->x, i, c.p, c.len, a, q);
+		if (!q->kind)
+			continue;
+		/* stable bytes: the cell itself when it is the address as is */
+		if (a->clean_len == a->len && memcmp(c.p + a->clean_off, a->norm, a->len) == 0) {
+			q->norm = c.p + a->clean_off;
+		} else {
+			memcpy(blk->arena + blk->used, a->norm, a->len);
+			q->norm = blk->arena + blk->used;
+			blk->used += a->len;
+		}
+		q->hash = intern_hash(q->norm, q->len);
+	}
+}
+
+static void *parse_worker(void *arg)
+{
+	struct pipe *pp = arg;
+	addr *a = malloc(sizeof(*a));
+	for (size_t b = 0; b < pp->nblocks && a; b++) {
+		pthread_mutex_lock(&pp->mu);
+		while (!pp->stop && pp->produced - pp->consumed >= NBLOCK)
+			pthread_cond_wait(&pp->cv, &pp->mu);
+		bool stop = pp->stop;
+		pthread_mutex_unlock(&pp->mu);
+		if (stop)
+			break;
+		parse_block(pp, b, a);
+		pthread_mutex_lock(&pp->mu);
+		pp->produced++;
+		pthread_cond_broadcast(&pp->cv);
+		pthread_mutex_unlock(&pp->mu);
+	}
+	pthread_mutex_lock(&pp->mu);
+	if (!a)
+		pp->stop = true;   /* no memory: the main thread gives up too */
+	pthread_cond_broadcast(&pp->cv);
+	pthread_mutex_unlock(&pp->mu);
+	free(a);
+	return NULL;
+}
+
+/* Intern block b's rows, in row order. */
+static mv_status intern_block(struct pipe *pp, size_t b)
+{
+	const struct block *blk = &pp->blocks[b % NBLOCK];
+	size_t first = b * BLOCK, n = first + BLOCK < pp->nrows ? BLOCK : pp->nrows - first;
+	intern *pool = pp->x->r->pool;
+	mv_status st = MV_OK;
+	for (size_t k = 0; k < n && !st; k++) {
+		if (k + AHEAD < n && blk->p[k + AHEAD].kind)
+			intern_prefetch(pool, blk->p[k + AHEAD].hash);
+		st = parse_tail(pp->x, first + k, &blk->p[k]);
+	}
+	return st;
+}
+
+/*
+ * Phase one: parse and intern every row; the lists are set up on the main
+ * thread while the worker parses the first blocks. One thread does it all
+ * when a second cannot be had.
+ */
+static mv_status phase_one(struct run *x, const table *t, size_t col)
+{
+	struct pipe pp = { .x = x, .t = t, .col = col, .nrows = table_nrows(t) };
+	pthread_t th;
+	mv_status st = MV_OK;
+	bool threaded = false;
+	addr *a = NULL;
+
+	pp.nblocks = (pp.nrows + BLOCK - 1) / BLOCK;
+	pp.blocks = calloc(NBLOCK, sizeof(struct block));
+	if (!pp.blocks)
+		return MV_NOMEM;
+	for (size_t i = 0; i < NBLOCK && !st; i++)
+		if (!(pp.blocks[i].arena = malloc((size_t)BLOCK * ADDR_MAX)))
+			st = MV_NOMEM;
+	if (st)
+		goto out;
+	pthread_mutex_init(&pp.mu, NULL);
+	pthread_cond_init(&pp.cv, NULL);
+	threaded = pp.nblocks > 0 && pthread_create(&th, NULL, parse_worker, &pp) == 0;
+	st = run_lists(x);
+	if (!threaded && !st && !(a = malloc(sizeof(*a))))
+		st = MV_NOMEM;
+	for (size_t b = 0; b < pp.nblocks && !st; b++) {
+		if (threaded) {
+			pthread_mutex_lock(&pp.mu);
+			while (!pp.stop && pp.produced <= b)
+				pthread_cond_wait(&pp.cv, &pp.mu);
+			bool gone = pp.produced <= b;
+			pthread_mutex_unlock(&pp.mu);
+			if (gone) {
+				st = MV_NOMEM;
+				break;
+			}
+		} else {
+			parse_block(&pp, b, a);
+		}
+		st = intern_block(&pp, b);
+		if (threaded) {
+			pthread_mutex_lock(&pp.mu);
+			pp.consumed++;
+			pthread_cond_broadcast(&pp.cv);
+			pthread_mutex_unlock(&pp.mu);
+		}
+	}
+	if (threaded) {
+		pthread_mutex_lock(&pp.mu);
+		pp.stop = true;
+		pthread_cond_broadcast(&pp.cv);
+		pthread_mutex_unlock(&pp.mu);
+		pthread_join(th, NULL);
+	}
+	pthread_cond_destroy(&pp.cv);
+	pthread_mutex_destroy(&pp.mu);
+out:
+	for (size_t i = 0; i < NBLOCK; i++)
+		free(pp.blocks[i].arena);
+	free(pp.blocks);
+	free(a);
 	return st;
 }
 
@@ -360,28 +551,16 @@ static mv_status suggest_domains(struct run *x)
 	return st;
 }
 
-/* Rows parsed and waiting for their (prefetched) pool insert. */
-#define RING 8
-struct pending {
-	addr a;
-	uint64_t hash;
-	bool usable;
-};
-
 mv_status local_run(const table *t, long email_col, const local_opts *o,
 		    results *r, local_summary *sum)
 {
 	struct run x = { .o = o, .r = r };
-	struct pending *ring = NULL;
 	addr *a = NULL;
 	mv_status st;
 	size_t nrows = table_nrows(t);
 
 	if (email_col < 0 || (size_t)email_col >= table_ncols(t) || r->n != nrows)
 		return MV_USAGE;
-	st = run_lists(&x);
-	if (st)
-		goto out;
 	a = malloc(sizeof(*a));
 	x.rowdom = calloc(nrows ? nrows : 1, sizeof(uint32_t));
 	if (!a || !x.rowdom) {
@@ -390,11 +569,8 @@ mv_status local_run(const table *t, long email_col, const local_opts *o,
 	}
 	/* one normalized address per row, nearly all distinct */
 	intern_reserve(r->pool, intern_count(r->pool) + nrows + nrows / 16 + 64);
-	/* 1. parse every row; count domains */
-	for (size_t i = 0; i < nrows && !st; i++) {
-		mv_str c = table_cell(t, i, (size_t)email_col);
-		st = parse_row(&x, i, c.p, c.len, a);
-	}
+	/* 1. parse every row, count domains; sets up the lists too */
+	st = phase_one(&x, t, (size_t)email_col);
 	/* 2. per distinct domain: facts from the list's evidence, suggestions */
 	if (!st)
 		st = suggest_domains(&x);
@@ -415,7 +591,6 @@ mv_status local_run(const table *t, long email_col, const local_opts *o,
 	if (!st && sum)
 		st = local_summarize(r, sum);
 out:
-	free(ring);
 	free(a);
 	run_free(&x);
 	return st;
