@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mailvet/buf.h"
 #include "mailvet/lists.h"
 #include "mailvet/suppress.h"
 #include "mailvet/text.h"
@@ -76,9 +77,6 @@ static mv_status ensure(void **a, size_t *cap, size_t need, size_t size)
 static mv_status run_lists(struct run *x)
 {
 	mv_status st;
-	x->doms = intern_create();
-	if (!x->doms)
-		return MV_NOMEM;
 	if (x->o->lists) {
 		x->l = x->o->lists;
 		return MV_OK;
@@ -105,20 +103,24 @@ static void run_free(struct run *x)
 }
 
 /* The dense index (+1) of a domain, adding it (and its pool id) if new. */
+static uint32_t domain_slot(struct run *x, uint32_t di, const char *d, size_t n);
+
 static uint32_t domain_index(struct run *x, const char *d, size_t n)
 {
-	int added;
-	uint32_t di = intern_put(x->doms, d, n, &added);
-	if (!di)
-		return 0;
-	if (added) {
+	uint32_t di = intern_put(x->doms, d, n, NULL);
+	return di ? domain_slot(x, di, d, n) : 0;
+}
+
+/* Make room for domain index di (from x->doms) and give it its pool id. */
+static uint32_t domain_slot(struct run *x, uint32_t di, const char *d, size_t n)
+{
+	if (di > x->ndom) {
 		if (ensure((void **)&x->dom, &x->capdom, di, sizeof(struct dominfo)))
-			return 0;
-		x->dom[di - 1].pool = intern_put(x->r->pool, d, n, NULL);
-		if (!x->dom[di - 1].pool)
 			return 0;
 		x->ndom = di;
 	}
+	if (!x->dom[di - 1].pool && !(x->dom[di - 1].pool = intern_put(x->r->pool, d, n, NULL)))
+		return 0;
 	return di;
 }
 
@@ -175,6 +177,7 @@ enum { P_NONE, P_ADDR, P_RESERVED, P_FIRST_OF_MANY };
 struct parsed {
 	const char *norm;     /* the normalized address (see parse_block) */
 	uint64_t hash;        /* intern_hash(norm) */
+	uint32_t dom;         /* its domain's id in x->doms (0: look it up) */
 	uint16_t len;
 	uint16_t local_len;
 	uint8_t kind;         /* P_* */
@@ -189,6 +192,7 @@ static void parse_head(struct run *x, size_t i, const char *p, size_t n, addr *a
 	x->rowdom[i] = 0;
 	rr->flags |= addr_flags(a->flags);
 	pp->kind = P_NONE;
+	pp->dom = 0;
 	pp->norm = a->norm;
 	pp->len = (uint16_t)a->len;
 	pp->local_len = (uint16_t)a->local_len;
@@ -222,7 +226,8 @@ static mv_status parse_tail(struct run *x, size_t i, const struct parsed *pp)
 		return rr->suggestion ? MV_OK : MV_NOMEM;
 	}
 	size_t dl = (size_t)pp->len - pp->local_len - 1;
-	uint32_t di = domain_index(x, pp->norm + pp->local_len + 1, dl);
+	const char *d = pp->norm + pp->local_len + 1;
+	uint32_t di = pp->dom ? domain_slot(x, pp->dom, d, dl) : domain_index(x, d, dl);
 	rr->normalized = intern_put_hash(pool, pp->norm, pp->len, pp->hash, NULL);
 	if (!rr->normalized || !di)
 		return MV_NOMEM;
@@ -249,9 +254,10 @@ static mv_status parse_row(struct run *x, size_t i, const char *p, size_t n, add
  * parses blocks of rows and hashes their addresses; the main thread
  * interns each finished block (prefetching the pool slots it knows from
  * the hashes) while the worker parses the next. Safety: the worker writes
- * only its own rows' local fields and its own block; a block changes hands
- * under the mutex, both ways; nothing else is shared. The table and the
- * policy are read-only throughout.
+ * only its own rows' local fields, its own block and the domain index
+ * (x->doms, which the main thread does not touch until the worker is
+ * joined); a block changes hands under the mutex, both ways; nothing else
+ * is shared. The table and the policy are read-only throughout.
  */
 #define BLOCK 8192
 #define NBLOCK 4              /* blocks in flight */
@@ -295,6 +301,9 @@ static void parse_block(struct pipe *pp, size_t b, addr *a)
 			blk->used += a->len;
 		}
 		q->hash = intern_hash(q->norm, q->len);
+		if (q->kind != P_FIRST_OF_MANY)   /* 0 on no memory: looked up again */
+			q->dom = intern_put(pp->x->doms, q->norm + q->local_len + 1,
+					    (size_t)q->len - q->local_len - 1, NULL);
 	}
 }
 
@@ -417,13 +426,13 @@ static mv_status suggest_row(struct run *x, size_t i)
 	mv_str nm = results_str(x->r, rr->normalized);
 	mv_str dm = results_str(x->r, rr->domain);
 	mv_str sg = results_str(x->r, sd);
-	char buf[ADDR_MAX + 1];
+	char fixed[ADDR_MAX + 1];
 	size_t ll = nm.len - dm.len - 1;
 	if (ll + 1 + sg.len > ADDR_MAX)
 		return MV_OK;
-	memcpy(buf, nm.p, ll + 1);
-	memcpy(buf + ll + 1, sg.p, sg.len);
-	rr->suggestion = intern_put(x->r->pool, buf, ll + 1 + sg.len, NULL);
+	memcpy(fixed, nm.p, ll + 1);
+	memcpy(fixed + ll + 1, sg.p, sg.len);
+	rr->suggestion = intern_put(x->r->pool, fixed, ll + 1 + sg.len, NULL);
 	if (!rr->suggestion)
 		return MV_NOMEM;
 	rr->flags |= F_TYPO;
@@ -477,13 +486,14 @@ static uint32_t alias_key(struct run *x, const row_result *rr, uint32_t k)
 	return id;
 }
 
-/* Phase three of a row: domain facts, suppression, duplicates, aliases. */
-static mv_status settle_row(struct run *x, size_t i)
+/* Phase three of a row, first half (rows are independent): domain facts,
+ * role, suppression. Writes only row i. */
+static void flag_row(struct run *x, size_t i)
 {
 	row_result *rr = &x->r->rows[i];
 	if (rr->local != LOCAL_CANDIDATE || !x->rowdom[i])
-		return MV_OK;
-	const struct dominfo *d = domain_facts(x, x->rowdom[i]);
+		return;
+	const struct dominfo *d = &x->dom[x->rowdom[i] - 1];
 	mv_str nm = results_str(x->r, rr->normalized);
 	mv_str dm = results_str(x->r, rr->domain);
 	if (lists_is_role(x->l, nm.p, nm.len - dm.len - 1))
@@ -492,15 +502,21 @@ static mv_status settle_row(struct run *x, size_t i)
 		rr->flags |= F_DISPOSABLE;
 	if (d->facts & DOM_FREE)
 		rr->flags |= F_FREE;
-	if (x->o->suppress && suppress_count(x->o->suppress)) {
-		mv_str s = results_str(x->r, rr->normalized);
-		if (suppress_match(x->o->suppress, s.p, s.len)) {
-			rr->local = LOCAL_SUPPRESSED;
-			rr->reason = REASON_SUPPRESSED;
-			rr->flags |= F_SUPPRESSED;
-			return MV_OK;
-		}
+	if (x->o->suppress && suppress_count(x->o->suppress) &&
+	    suppress_match(x->o->suppress, nm.p, nm.len)) {
+		rr->local = LOCAL_SUPPRESSED;
+		rr->reason = REASON_SUPPRESSED;
+		rr->flags |= F_SUPPRESSED;
 	}
+}
+
+/* Phase three of a row, second half (in row order): duplicates, aliases. */
+static mv_status dedupe_row(struct run *x, size_t i)
+{
+	row_result *rr = &x->r->rows[i];
+	if (rr->local != LOCAL_CANDIDATE || !x->rowdom[i])
+		return MV_OK;
+	const struct dominfo *d = &x->dom[x->rowdom[i] - 1];
 	uint32_t k = dedupe_key(x, rr);
 	if (!k || ensure((void **)&x->first, &x->capfirst, (size_t)k + 1, sizeof(uint32_t)))
 		return MV_NOMEM;
@@ -528,25 +544,124 @@ static mv_status settle_row(struct run *x, size_t i)
 	return MV_OK;
 }
 
-/* Per distinct domain: the list's evidence, then a suggestion. */
+static mv_status settle_row(struct run *x, size_t i)
+{
+	if (x->rowdom[i])
+		domain_facts(x, x->rowdom[i]);
+	flag_row(x, i);
+	return dedupe_row(x, i);
+}
+
+/* ---- data-parallel loops ---------------------------------------------- */
+
+/*
+ * Run fn over [0, n) on two threads: the upper half on a new thread, the
+ * lower on this one (or all of it here when a thread cannot be had). fn
+ * must write only what belongs to its own indexes and read nothing the
+ * other half writes.
+ */
+typedef void (*range_fn)(void *arg, size_t lo, size_t hi);
+
+struct half {
+	range_fn fn;
+	void *arg;
+	size_t lo, hi;
+};
+
+static void *half_main(void *p)
+{
+	struct half *h = p;
+	h->fn(h->arg, h->lo, h->hi);
+	return NULL;
+}
+
+static void run_split(range_fn fn, void *arg, size_t n)
+{
+	pthread_t th;
+	struct half h = { fn, arg, n / 2, n };
+	if (n < 1024 || pthread_create(&th, NULL, half_main, &h) != 0) {
+		fn(arg, 0, n);
+		return;
+	}
+	fn(arg, 0, n / 2);
+	pthread_join(th, NULL);
+}
+
+/* Phase three, first half, over rows [lo, hi). */
+static void flag_rows(void *arg, size_t lo, size_t hi)
+{
+	struct run *x = arg;
+	for (size_t i = lo; i < hi; i++)
+		flag_row(x, i);
+}
+
+/* Phase two, per distinct domain: facts and typo suggestions. */
+struct phase2 {
+	struct run *x;
+	const typo *ty;
+	uint32_t *sug_off;      /* by domain: offset of the suggestion in bufs[half] */
+	uint8_t *sug_len;       /* by domain: its length, 0 = none */
+	buf bufs[2];            /* one per half: its suggestions, end to end */
+	size_t half;            /* the first domain of the upper half */
+	bool failed[2];
+};
+
+static void suggest_range(void *arg, size_t lo, size_t hi)
+{
+	struct phase2 *p = arg;
+	int h = lo >= p->half && p->half < hi ? 1 : 0;
+	buf *b = &p->bufs[h];
+	for (size_t d = lo; d < hi; d++) {
+		struct dominfo *di = &p->x->dom[d];
+		domain_facts(p->x, (uint32_t)d + 1);
+		if (!di->count)
+			continue;
+		mv_str s = results_str(p->x->r, di->pool);
+		char fix[ADDR_MAX + 1];
+		size_t fl = typo_suggest(p->ty, s.p, s.len, fix, sizeof(fix), NULL);
+		if (!fl || fl > UINT8_MAX)
+			continue;
+		p->sug_off[d] = (uint32_t)b->len;
+		p->sug_len[d] = (uint8_t)fl;
+		if (buf_append(b, fix, fl))
+			p->failed[h] = true;
+	}
+}
+
 static mv_status suggest_domains(struct run *x)
 {
 	typo *ty = NULL;
+	struct phase2 p = { .x = x };
 	mv_status st = typo_create(x->l, &ty);
 	for (size_t d = 0; d < x->ndom && !st; d++)
 		if (x->dom[d].count) {
 			mv_str s = results_str(x->r, x->dom[d].pool);
 			st = typo_observe(ty, s.p, s.len, x->dom[d].count);
 		}
+	buf_init(&p.bufs[0], 64u << 20);
+	buf_init(&p.bufs[1], 64u << 20);
+	p.ty = ty;
+	p.half = x->ndom >= 1024 ? x->ndom / 2 : x->ndom;
+	p.sug_off = calloc(x->ndom + 1, sizeof(uint32_t));
+	p.sug_len = calloc(x->ndom + 1, 1);
+	if (!st && (!p.sug_off || !p.sug_len))
+		st = MV_NOMEM;
+	if (!st)
+		run_split(suggest_range, &p, x->ndom);
+	if (!st && (p.failed[0] || p.failed[1]))
+		st = MV_NOMEM;
 	for (size_t d = 0; d < x->ndom && !st; d++) {
-		if (!x->dom[d].count)
+		if (!p.sug_len[d])
 			continue;
-		mv_str s = results_str(x->r, x->dom[d].pool);
-		char fix[ADDR_MAX + 1];
-		size_t fl = typo_suggest(ty, s.p, s.len, fix, sizeof(fix), NULL);
-		if (fl && !(x->dom[d].suggest = intern_put(x->r->pool, fix, fl, NULL)))
+		const buf *b = &p.bufs[d >= p.half];
+		x->dom[d].suggest = intern_put(x->r->pool, b->data + p.sug_off[d], p.sug_len[d], NULL);
+		if (!x->dom[d].suggest)
 			st = MV_NOMEM;
 	}
+	buf_free(&p.bufs[0]);
+	buf_free(&p.bufs[1]);
+	free(p.sug_off);
+	free(p.sug_len);
 	typo_destroy(ty);
 	return st;
 }
@@ -563,7 +678,8 @@ mv_status local_run(const table *t, long email_col, const local_opts *o,
 		return MV_USAGE;
 	a = malloc(sizeof(*a));
 	x.rowdom = calloc(nrows ? nrows : 1, sizeof(uint32_t));
-	if (!a || !x.rowdom) {
+	x.doms = intern_create();
+	if (!a || !x.rowdom || !x.doms) {
 		st = MV_NOMEM;
 		goto out;
 	}
@@ -577,16 +693,23 @@ mv_status local_run(const table *t, long email_col, const local_opts *o,
 	if (!st)
 		st = ensure((void **)&x.first, &x.capfirst, intern_count(r->pool) + 1,
 			    sizeof(uint32_t));
-	/* 3. in row order: suggestions, fixes, facts, suppression, dedupe */
+	/* 3. flags from the domain facts, roles, suppression (two threads);
+	 * then in row order: suggestions, fixes, duplicates and aliases */
+	if (!st)
+		run_split(flag_rows, &x, nrows);
 	for (size_t i = 0; i < nrows && !st; i++) {
 		row_result *rr = &r->rows[i];
 		if (rr->local == LOCAL_CANDIDATE ||
 		    (rr->local == LOCAL_INVALID && rr->reason == REASON_SYNTAX_ERROR))
 			st = suggest_row(&x, i);
-		if (!st && o->fix_typos && (rr->flags & F_TYPO))
+		if (!st && o->fix_typos && (rr->flags & F_TYPO)) {
 			st = fix_row(&x, i, a);
+			if (!st)
+				domain_facts(&x, x.rowdom[i]);
+			flag_row(&x, i);
+		}
 		if (!st)
-			st = settle_row(&x, i);
+			st = dedupe_row(&x, i);
 	}
 	if (!st && sum)
 		st = local_summarize(r, sum);
@@ -609,7 +732,7 @@ mv_status local_recheck_row(const local_opts *o, results *r, size_t row,
 	if (row >= r->n)
 		return MV_USAGE;
 	st = run_lists(&x);
-	if (!st && (!(a = malloc(sizeof(*a))) ||
+	if (!st && (!(a = malloc(sizeof(*a))) || !(x.doms = intern_create()) ||
 		    !(x.rowdom = calloc(r->n, sizeof(uint32_t)))))
 		st = MV_NOMEM;
 	if (st)

@@ -357,7 +357,7 @@ static bool better(const struct cand *a, const struct cand *b)
 }
 
 /* The best one-edit target for d, seen c times in the list. */
-static struct cand best_target(typo *t, const char *d, size_t n, uint32_t c)
+static struct cand best_target(const typo *t, const char *d, size_t n, uint32_t c)
 {
 	struct cand best = { 0 };
 	uint32_t tried[32];
@@ -443,7 +443,7 @@ static size_t put(const char *s, size_t n, char *out, size_t cap)
 	return n;
 }
 
-size_t typo_suggest(typo *t, const char *d, size_t n, char *out, size_t cap,
+size_t typo_suggest(const typo *t, const char *d, size_t n, char *out, size_t cap,
 		    typo_kind *kind)
 {
 	typo_kind k = TYPO_NONE;
