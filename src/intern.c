@@ -203,10 +203,14 @@ static size_t probe(const intern *in, const char *p, size_t n, uint32_t h)
 
 uint32_t intern_find(const intern *in, const char *p, size_t n)
 {
+	return intern_find_hash(in, p, n, intern_hash(p, n));
+}
+
+uint32_t intern_find_hash(const intern *in, const char *p, size_t n, uint64_t hash)
+{
 	if (n > UINT32_MAX)
 		return 0;
-	uint32_t h = (uint32_t)intern_hash(p, n);
-	return in->slots[probe(in, p, n, h)].id;
+	return in->slots[probe(in, p, n, (uint32_t)hash)].id;
 }
 
 void intern_prefetch(const intern *in, uint64_t hash)

@@ -693,6 +693,9 @@ mv_status local_run(const table *t, long email_col, const local_opts *o,
 	if (!st)
 		st = ensure((void **)&x.first, &x.capfirst, intern_count(r->pool) + 1,
 			    sizeof(uint32_t));
+	if (!st && !o->no_aliases)   /* mailbox keys add some pool ids as they go */
+		st = ensure((void **)&x.afirst, &x.capafirst,
+			    intern_count(r->pool) + intern_count(r->pool) / 8 + 1, sizeof(uint32_t));
 	/* 3. flags from the domain facts, roles, suppression (two threads);
 	 * then in row order: suggestions, fixes, duplicates and aliases */
 	if (!st)

@@ -142,9 +142,9 @@ static bool grow(void **p, size_t *cap, size_t need, size_t size)
 	return true;
 }
 
-static mv_status post(typo *t, const char *v, size_t n, uint32_t target)
+static mv_status post(typo *t, const char *v, size_t n, uint64_t hash, uint32_t target)
 {
-	uint32_t vid = intern_put(t->variants, v, n, NULL);
+	uint32_t vid = intern_put_hash(t->variants, v, n, hash, NULL);
 	if (!vid)
 		return MV_NOMEM;
 	if (!grow((void **)&t->head, &t->caphead, (size_t)vid + 1, sizeof(uint32_t)) ||
@@ -158,6 +158,13 @@ static mv_status post(typo *t, const char *v, size_t n, uint32_t target)
 	t->posts[t->nposts].next = t->head[vid];
 	t->head[vid] = (uint32_t)++t->nposts;
 	return MV_OK;
+}
+
+/* s[0..n) without its character at i, into v. */
+static void delete_at(const char *s, size_t n, size_t i, char *v)
+{
+	memcpy(v, s, i);
+	memcpy(v + i, s + i + 1, n - i - 1);
 }
 
 /* The id of a name, with room for its count and target slot. */
@@ -217,11 +224,20 @@ static mv_status add_target(typo *t, uint32_t id, uint32_t weight)
 		    (weight == c->weight && t->count[id] > c->count))
 			t->stem_best[sid] = ti + 1;
 	}
-	mv_status st = post(t, s.p, s.len, ti);
+	/* the name and its one-deletion variants: hash them all and prefetch
+	 * their slots first, so the inserts' cache misses overlap */
+	uint64_t h[DOMAIN_MAX + 1];
+	h[s.len] = intern_hash(s.p, s.len);
+	intern_prefetch(t->variants, h[s.len]);
+	for (size_t i = 0; i < s.len; i++) {
+		delete_at(s.p, s.len, i, v);
+		h[i] = intern_hash(v, s.len - 1);
+		intern_prefetch(t->variants, h[i]);
+	}
+	mv_status st = post(t, s.p, s.len, h[s.len], ti);
 	for (size_t i = 0; !st && i < s.len; i++) {
-		memcpy(v, s.p, i);
-		memcpy(v + i, s.p + i + 1, s.len - i - 1);
-		st = post(t, v, s.len - 1, ti);
+		delete_at(s.p, s.len, i, v);
+		st = post(t, v, s.len - 1, h[i], ti);
 	}
 	return st;
 }
@@ -365,18 +381,29 @@ static struct cand best_target(const typo *t, const char *d, size_t n, uint32_t 
 	char v[DOMAIN_MAX + 1];
 	uint32_t cc = c ? c : 1;
 
+	/* d and its one-deletion variants (deleting either of two equal
+	 * neighbours gives the same one): hash all, prefetch their slots, then
+	 * look them up, so the cache misses overlap */
+	uint64_t h[DOMAIN_MAX + 1];
+	for (size_t del = 0; del <= n; del++) {
+		if (del < n && del > 0 && d[del] == d[del - 1])
+			continue;
+		if (del < n)
+			delete_at(d, n, del, v);
+		h[del] = del < n ? intern_hash(v, n - 1) : intern_hash(d, n);
+		intern_prefetch(t->variants, h[del]);
+	}
 	for (size_t del = 0; del <= n; del++) {
 		const char *q = d;
 		size_t qn = n;
 		if (del < n) {
-			memcpy(v, d, del);
-			memcpy(v + del, d + del + 1, n - del - 1);
+			if (del > 0 && d[del] == d[del - 1])
+				continue;
+			delete_at(d, n, del, v);
 			q = v;
 			qn = n - 1;
-			if (del > 0 && d[del] == d[del - 1])
-				continue;   /* same variant as deleting the previous char */
 		}
-		uint32_t vid = intern_find(t->variants, q, qn);
+		uint32_t vid = intern_find_hash(t->variants, q, qn, h[del]);
 		if (!vid)
 			continue;
 		for (uint32_t p = t->head[vid]; p; p = t->posts[p - 1].next) {
