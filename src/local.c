@@ -177,7 +177,7 @@ enum { P_NONE, P_ADDR, P_RESERVED, P_FIRST_OF_MANY };
 struct parsed {
 	const char *norm;     /* the normalized address (see parse_block) */
 	uint64_t hash;        /* intern_hash(norm) */
-	uint32_t dom;         /* its domain's id in x->doms (0: look it up) */
+	uint32_t dom;         /* its domain's id in x->doms (0: out of memory) */
 	uint16_t len;
 	uint16_t local_len;
 	uint8_t kind;         /* P_* */
@@ -227,7 +227,7 @@ static mv_status parse_tail(struct run *x, size_t i, const struct parsed *pp)
 	}
 	size_t dl = (size_t)pp->len - pp->local_len - 1;
 	const char *d = pp->norm + pp->local_len + 1;
-	uint32_t di = pp->dom ? domain_slot(x, pp->dom, d, dl) : domain_index(x, d, dl);
+	uint32_t di = pp->dom ? domain_slot(x, pp->dom, d, dl) : 0;
 	rr->normalized = intern_put_hash(pool, pp->norm, pp->len, pp->hash, NULL);
 	if (!rr->normalized || !di)
 		return MV_NOMEM;
@@ -243,6 +243,10 @@ static mv_status parse_row(struct run *x, size_t i, const char *p, size_t n, add
 	struct parsed pp;
 	parse_head(x, i, p, n, a, &pp);
 	pp.hash = pp.kind ? intern_hash(pp.norm, pp.len) : 0;
+	if (pp.kind && pp.kind != P_FIRST_OF_MANY &&
+	    !(pp.dom = intern_put(x->doms, pp.norm + pp.local_len + 1,
+				  (size_t)pp.len - pp.local_len - 1, NULL)))
+		return MV_NOMEM;
 	return parse_tail(x, i, &pp);
 }
 
@@ -301,7 +305,7 @@ static void parse_block(struct pipe *pp, size_t b, addr *a)
 			blk->used += a->len;
 		}
 		q->hash = intern_hash(q->norm, q->len);
-		if (q->kind != P_FIRST_OF_MANY)   /* 0 on no memory: looked up again */
+		if (q->kind != P_FIRST_OF_MANY)   /* 0 on no memory: the main thread fails */
 			q->dom = intern_put(pp->x->doms, q->norm + q->local_len + 1,
 					    (size_t)q->len - q->local_len - 1, NULL);
 	}
@@ -707,9 +711,10 @@ mv_status local_run(const table *t, long email_col, const local_opts *o,
 			st = suggest_row(&x, i);
 		if (!st && o->fix_typos && (rr->flags & F_TYPO)) {
 			st = fix_row(&x, i, a);
-			if (!st)
+			if (!st && x.rowdom[i]) {
 				domain_facts(&x, x.rowdom[i]);
-			flag_row(&x, i);
+				flag_row(&x, i);
+			}
 		}
 		if (!st)
 			st = dedupe_row(&x, i);
