@@ -289,10 +289,12 @@ void typo_destroy(typo *t)
 	free(t);
 }
 
+static bool ldh(const char *d, size_t n);
+
 mv_status typo_observe(typo *t, const char *d, size_t n, uint32_t count)
 {
-	if (!n || n > DOMAIN_MAX)
-		return MV_OK;
+	if (!n || n > DOMAIN_MAX || !ldh(d, n))
+		return MV_OK;   /* only lower-case A-label domains are evidence */
 	uint32_t id = name_id(t, d, n);
 	if (!id)
 		return MV_NOMEM;
