@@ -118,9 +118,16 @@ check_eq "split needs -o" "$?" 2
 "$MAILVET" check --local-only "$S" --results "$S" 2>"$T/err"
 check_eq "results never over input" "$?" 1
 check "input untouched" cmp -s "$S" samples/contacts.csv
+# the policy knobs
+"$MAILVET" check -q --local-only --allow-reserved --reject-quoted --reject-utf8-local \
+	--allow-ip-literal "$S" --results "$T/p.jsonl"
+check_contains "reject quoted" "$(grep -F '"email":"\"john smith\"@northwind.test"' "$T/p.jsonl")" '"reason":"syntax_error"'
+check_contains "reject utf8 local" "$(grep -F '"email":"jürgen@' "$T/p.jsonl")" '"reason":"syntax_error"'
+check_contains "allow ip literal" "$(field "$T/p.jsonl" 'ip@\[192.0.2.1\]')" '"status":"candidate"'
 out=$("$MAILVET" check --help)
 for opt in --results --rejects --fix-typos --no-aliases --suppression --allow-reserved \
-	--role-list --disposable-list --free-list --tiers --split; do
+	--role-list --disposable-list --free-list --tiers --split --reject-quoted \
+	--reject-utf8-local --allow-ip-literal --result-columns; do
 	check_contains "help $opt" "$out" "$opt"
 done
 finish
