@@ -16,7 +16,7 @@ DEPS_TEST = $(DEPS_RUN) clang libclang-rt-14-dev tmux python3 cppcheck clang-tid
 
 PKGS      = ncursesw libcares openssl libidn2 sqlite3
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -pthread
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g

@@ -253,26 +253,18 @@ bool addr_reserved_domain(const char *d, size_t n)
 	static const struct word tlds[] = {
 		W("localhost"), W("test"), W("example"), W("invalid"), W("local"), W("onion"), { NULL, 0 },
 	};
-	static const char *const names[] = {
-		"example.com", "example.net", "example.org", NULL,
-	};
-	const char *tld = d;
-	for (size_t i = n; i-- > 0;)
-		if (d[i] == '.') {
-			tld = d + i + 1;
-			break;
-		}
-	if (word_in(tld, n - (size_t)(tld - d), tlds))
+	size_t tl = 0;
+	while (tl < n && d[n - 1 - tl] != '.')
+		tl++;
+	/* only TLDs of 4, 5, 7 or 9 letters can be reserved ones */
+	if ((tl == 4 || tl == 5 || tl == 7 || tl == 9) && word_in(d + n - tl, tl, tlds))
 		return true;
-	if (n < 11)
+	/* example.com, .net, .org and their subdomains */
+	if (n < 11 || tl != 3 || memcmp(d + n - 11, "example.", 8) != 0 ||
+	    (n > 11 && d[n - 12] != '.'))
 		return false;
-	for (const char *const *p = names; *p; p++) {
-		size_t k = 11;   /* strlen("example.com") */
-		if (n == k ? memcmp(d, *p, k) == 0 :
-		    n > k && d[n - k - 1] == '.' && memcmp(d + n - k, *p, k) == 0)
-			return true;
-	}
-	return false;
+	const char *t = d + n - 3;
+	return memcmp(t, "com", 3) == 0 || memcmp(t, "net", 3) == 0 || memcmp(t, "org", 3) == 0;
 }
 
 #define FAIL(r, why) do { a->reason = (r); a->detail = (why); return a->reason; } while (0)

@@ -52,6 +52,11 @@ static void check_usage(FILE *fp)
 		"      --local-only      no network: local pass only\n"
 		"      --allow-reserved  accept .test/.example/.invalid/.localhost domains\n"
 		"                        (for a resolver that serves them)\n"
+		"      --reject-quoted   quoted local parts (\"john smith\"@x) are syntax\n"
+		"                        errors (default: flagged quoted, kept)\n"
+		"      --reject-utf8-local  UTF-8 local parts are syntax errors (default:\n"
+		"                        flagged utf8_local, kept)\n"
+		"      --allow-ip-literal  accept user@[192.0.2.1] (default: syntax error)\n"
 		"      --fix-typos       apply every typo suggestion (the original cell\n"
 		"                        goes to an email_original column)\n"
 		"      --no-aliases      do not mark provider aliases (Gmail dots, +tags)\n"
@@ -90,7 +95,7 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 {
 	enum { O_HEADER = 256, O_NOHEADER, O_MAXFIELD, O_LOCAL, O_RESULTS, O_REJECTS,
 	       O_FIX, O_NOALIAS, O_SUPP, O_RESERVED, O_ROLE, O_DISP, O_FREE, O_TIERS,
-	       O_SPLIT, O_COLUMNS, O_DEMO, O_CONFIG, O_CFG = 1000 };
+	       O_SPLIT, O_COLUMNS, O_REJQ, O_REJU8, O_IPLIT, O_DEMO, O_CONFIG, O_CFG = 1000 };
 	struct option longopts[80] = {
 		{ "delimiter", required_argument, NULL, 'd' },
 		{ "column", required_argument, NULL, 'c' },
@@ -111,6 +116,9 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 		{ "tiers", required_argument, NULL, O_TIERS },
 		{ "split", no_argument, NULL, O_SPLIT },
 		{ "result-columns", no_argument, NULL, O_COLUMNS },
+		{ "reject-quoted", no_argument, NULL, O_REJQ },
+		{ "reject-utf8-local", no_argument, NULL, O_REJU8 },
+		{ "allow-ip-literal", no_argument, NULL, O_IPLIT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "demo", no_argument, NULL, O_DEMO },
@@ -159,6 +167,9 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 		case O_FREE: o->local.free_list = optarg; break;
 		case O_SPLIT: o->split = true; break;
 		case O_COLUMNS: o->result_columns = true; break;
+		case O_REJQ: o->local.policy.reject_quoted = true; break;
+		case O_REJU8: o->local.policy.reject_utf8_local = true; break;
+		case O_IPLIT: o->local.policy.allow_ip_literal = true; break;
 		case O_TIERS: {
 			const char *bad = optarg;
 			if (strcmp(optarg, "all") == 0) {

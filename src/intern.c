@@ -3,8 +3,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
+
+#include "mailvet/mem.h"
 
 #define CHUNK ((size_t)256 * 1024)
 
@@ -119,28 +119,12 @@ static char *store(intern *in, const char *p, size_t n)
 	return dst;
 }
 
-/* Large arrays: ask for transparent huge pages (fewer TLB misses on the
- * random probes of a big pool). */
-static void advise_huge(void *p, size_t len)
-{
-#ifdef MADV_HUGEPAGE
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1);
-	uintptr_t e = ((uintptr_t)p + len) & ~(page - 1);
-	if (e > a + (2u << 20))
-		madvise((void *)a, e - a, MADV_HUGEPAGE);
-#else
-	(void)p;
-	(void)len;
-#endif
-}
-
 static int resize(intern *in, size_t ns)
 {
 	struct slot *slots = calloc(ns, sizeof(struct slot));
 	if (!slots)
 		return -1;
-	advise_huge(slots, ns * sizeof(struct slot));
+	mem_advise_huge(slots, ns * sizeof(struct slot));
 	for (size_t id = 1; id <= in->count; id++) {
 		size_t i = in->entries[id].hash & (ns - 1);
 		while (slots[i].id)
@@ -203,10 +187,14 @@ static size_t probe(const intern *in, const char *p, size_t n, uint32_t h)
 
 uint32_t intern_find(const intern *in, const char *p, size_t n)
 {
+	return intern_find_hash(in, p, n, intern_hash(p, n));
+}
+
+uint32_t intern_find_hash(const intern *in, const char *p, size_t n, uint64_t hash)
+{
 	if (n > UINT32_MAX)
 		return 0;
-	uint32_t h = (uint32_t)intern_hash(p, n);
-	return in->slots[probe(in, p, n, h)].id;
+	return in->slots[probe(in, p, n, (uint32_t)hash)].id;
 }
 
 void intern_prefetch(const intern *in, uint64_t hash)

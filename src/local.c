@@ -1,8 +1,10 @@
 #include "mailvet/local.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mailvet/buf.h"
 #include "mailvet/lists.h"
 #include "mailvet/suppress.h"
 #include "mailvet/text.h"
@@ -75,9 +77,6 @@ static mv_status ensure(void **a, size_t *cap, size_t need, size_t size)
 static mv_status run_lists(struct run *x)
 {
 	mv_status st;
-	x->doms = intern_create();
-	if (!x->doms)
-		return MV_NOMEM;
 	if (x->o->lists) {
 		x->l = x->o->lists;
 		return MV_OK;
@@ -104,20 +103,24 @@ static void run_free(struct run *x)
 }
 
 /* The dense index (+1) of a domain, adding it (and its pool id) if new. */
+static uint32_t domain_slot(struct run *x, uint32_t di, const char *d, size_t n);
+
 static uint32_t domain_index(struct run *x, const char *d, size_t n)
 {
-	int added;
-	uint32_t di = intern_put(x->doms, d, n, &added);
-	if (!di)
-		return 0;
-	if (added) {
+	uint32_t di = intern_put(x->doms, d, n, NULL);
+	return di ? domain_slot(x, di, d, n) : 0;
+}
+
+/* Make room for domain index di (from x->doms) and give it its pool id. */
+static uint32_t domain_slot(struct run *x, uint32_t di, const char *d, size_t n)
+{
+	if (di > x->ndom) {
 		if (ensure((void **)&x->dom, &x->capdom, di, sizeof(struct dominfo)))
-			return 0;
-		x->dom[di - 1].pool = intern_put(x->r->pool, d, n, NULL);
-		if (!x->dom[di - 1].pool)
 			return 0;
 		x->ndom = di;
 	}
+	if (!x->dom[di - 1].pool && !(x->dom[di - 1].pool = intern_put(x->r->pool, d, n, NULL)))
+		return 0;
 	return di;
 }
 
@@ -163,25 +166,42 @@ static uint32_t addr_flags(unsigned f)
 }
 
 /*
- * Phase one of a row, in two halves so that the pool insert can be
- * prefetched: parse_head parses and sets the status; it returns true when
- * the row has an address to intern, which parse_tail then does.
+ * Phase one of a row, in two halves. parse_head parses and sets the row's
+ * status and flags, touching nothing shared but the row itself (the
+ * worker thread runs it); it describes in *pp what the row needs interned,
+ * which parse_tail then does on the main thread, the only one that writes
+ * the pool.
  */
-static bool parse_head(struct run *x, size_t i, const char *p, size_t n, addr *a,
-		       mv_status *st)
+enum { P_NONE, P_ADDR, P_RESERVED, P_FIRST_OF_MANY };
+
+struct parsed {
+	const char *norm;     /* the normalized address (see parse_block) */
+	uint64_t hash;        /* intern_hash(norm) */
+	uint32_t dom;         /* its domain's id in x->doms (0: out of memory) */
+	uint16_t len;
+	uint16_t local_len;
+	uint8_t kind;         /* P_* */
+};
+
+static void parse_head(struct run *x, size_t i, const char *p, size_t n, addr *a,
+		       struct parsed *pp)
 {
 	row_result *rr = &x->r->rows[i];
 	addr_parse(p, n, &x->o->policy, a);
 	clear_local(rr);
 	x->rowdom[i] = 0;
 	rr->flags |= addr_flags(a->flags);
-	*st = MV_OK;
+	pp->kind = P_NONE;
+	pp->dom = 0;
+	pp->norm = a->norm;
+	pp->len = (uint16_t)a->len;
+	pp->local_len = (uint16_t)a->local_len;
 	if (a->reason == REASON_MULTIPLE_ADDRESSES) {
 		rr->local = LOCAL_INVALID;
 		rr->reason = REASON_MULTIPLE_ADDRESSES;
-		if (a->len && !(rr->suggestion = intern_put(x->r->pool, a->norm, a->len, NULL)))
-			*st = MV_NOMEM;
-		return false;
+		if (a->len)
+			pp->kind = P_FIRST_OF_MANY;
+		return;
 	}
 	if (a->reason != REASON_NONE) {
 		rr->local = LOCAL_INVALID;
@@ -189,30 +209,214 @@ static bool parse_head(struct run *x, size_t i, const char *p, size_t n, addr *a
 	} else {
 		rr->local = LOCAL_CANDIDATE;
 	}
-	return a->reason == REASON_NONE || a->reason == REASON_RESERVED_DOMAIN ||
-	       (a->flags & ADDR_SINGLE_LABEL);
+	if (a->reason == REASON_NONE || (a->flags & ADDR_SINGLE_LABEL))
+		pp->kind = P_ADDR;
+	else if (a->reason == REASON_RESERVED_DOMAIN)
+		pp->kind = P_RESERVED;
 }
 
-static mv_status parse_tail(struct run *x, size_t i, const addr *a, uint64_t hash)
+static mv_status parse_tail(struct run *x, size_t i, const struct parsed *pp)
 {
 	row_result *rr = &x->r->rows[i];
-	mv_str d = addr_domain(a);
-	uint32_t di = domain_index(x, d.p, d.len);
-	rr->normalized = intern_put_hash(x->r->pool, a->norm, a->len, hash, NULL);
+	intern *pool = x->r->pool;
+	if (pp->kind == P_NONE)
+		return MV_OK;
+	if (pp->kind == P_FIRST_OF_MANY) {
+		rr->suggestion = intern_put_hash(pool, pp->norm, pp->len, pp->hash, NULL);
+		return rr->suggestion ? MV_OK : MV_NOMEM;
+	}
+	size_t dl = (size_t)pp->len - pp->local_len - 1;
+	const char *d = pp->norm + pp->local_len + 1;
+	uint32_t di = pp->dom ? domain_slot(x, pp->dom, d, dl) : 0;
+	rr->normalized = intern_put_hash(pool, pp->norm, pp->len, pp->hash, NULL);
 	if (!rr->normalized || !di)
 		return MV_NOMEM;
 	rr->domain = x->dom[di - 1].pool;
 	x->rowdom[i] = di;
-	if (a->reason != REASON_RESERVED_DOMAIN)
+	if (pp->kind == P_ADDR)
 		x->dom[di - 1].count++;
 	return MV_OK;
 }
 
 static mv_status parse_row(struct run *x, size_t i, const char *p, size_t n, addr *a)
 {
-	mv_status st;
-	if (parse_head(x, i, p, n, a, &st))
-		st = parse_tail(x, i, a, intern_hash(a->norm, a->len));
+	struct parsed pp;
+	parse_head(x, i, p, n, a, &pp);
+	pp.hash = pp.kind ? intern_hash(pp.norm, pp.len) : 0;
+	if (pp.kind && pp.kind != P_FIRST_OF_MANY &&
+	    !(pp.dom = intern_put(x->doms, pp.norm + pp.local_len + 1,
+				  (size_t)pp.len - pp.local_len - 1, NULL)))
+		return MV_NOMEM;
+	return parse_tail(x, i, &pp);
+}
+
+/* ---- phase one on two threads -------------------------------------------- */
+
+/*
+ * Why a second thread: parsing (addr) and interning (the pool) each cost
+ * about as much per row, and only interning must be serial. A worker
+ * parses blocks of rows and hashes their addresses; the main thread
+ * interns each finished block (prefetching the pool slots it knows from
+ * the hashes) while the worker parses the next. Safety: the worker writes
+ * only its own rows' local fields, its own block and the domain index
+ * (x->doms, which the main thread does not touch until the worker is
+ * joined); a block changes hands under the mutex, both ways; nothing else
+ * is shared. The table and the policy are read-only throughout.
+ */
+#define BLOCK 8192
+#define NBLOCK 4              /* blocks in flight */
+#define AHEAD 8               /* rows between a slot's prefetch and its use */
+
+struct block {
+	struct parsed p[BLOCK];
+	char *arena;              /* normalized addresses that differ from the cell */
+	size_t used;
+};
+
+struct pipe {
+	struct run *x;
+	const table *t;
+	size_t col, nrows, nblocks;
+	struct block *blocks;     /* NBLOCK, reused round robin */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t produced, consumed;
+	bool stop;
+};
+
+/* Parse block b into its slot (either thread). */
+static void parse_block(struct pipe *pp, size_t b, addr *a)
+{
+	struct block *blk = &pp->blocks[b % NBLOCK];
+	size_t first = b * BLOCK, last = first + BLOCK < pp->nrows ? first + BLOCK : pp->nrows;
+	blk->used = 0;
+	for (size_t i = first; i < last; i++) {
+		struct parsed *q = &blk->p[i - first];
+		mv_str c = table_cell(pp->t, i, pp->col);
+		parse_head(pp->x, i, c.p, c.len, a, q);
+		if (!q->kind)
+			continue;
+		/* stable bytes: the cell itself when it is the address as is */
+		if (a->clean_len == a->len && memcmp(c.p + a->clean_off, a->norm, a->len) == 0) {
+			q->norm = c.p + a->clean_off;
+		} else {
+			memcpy(blk->arena + blk->used, a->norm, a->len);
+			q->norm = blk->arena + blk->used;
+			blk->used += a->len;
+		}
+		q->hash = intern_hash(q->norm, q->len);
+		if (q->kind != P_FIRST_OF_MANY)   /* 0 on no memory: the main thread fails */
+			q->dom = intern_put(pp->x->doms, q->norm + q->local_len + 1,
+					    (size_t)q->len - q->local_len - 1, NULL);
+	}
+}
+
+static void *parse_worker(void *arg)
+{
+	struct pipe *pp = arg;
+	addr *a = malloc(sizeof(*a));
+	for (size_t b = 0; b < pp->nblocks && a; b++) {
+		pthread_mutex_lock(&pp->mu);
+		while (!pp->stop && pp->produced - pp->consumed >= NBLOCK)
+			pthread_cond_wait(&pp->cv, &pp->mu);
+		bool stop = pp->stop;
+		pthread_mutex_unlock(&pp->mu);
+		if (stop)
+			break;
+		parse_block(pp, b, a);
+		pthread_mutex_lock(&pp->mu);
+		pp->produced++;
+		pthread_cond_broadcast(&pp->cv);
+		pthread_mutex_unlock(&pp->mu);
+	}
+	pthread_mutex_lock(&pp->mu);
+	if (!a)
+		pp->stop = true;   /* no memory: the main thread gives up too */
+	pthread_cond_broadcast(&pp->cv);
+	pthread_mutex_unlock(&pp->mu);
+	free(a);
+	return NULL;
+}
+
+/* Intern block b's rows, in row order. */
+static mv_status intern_block(struct pipe *pp, size_t b)
+{
+	const struct block *blk = &pp->blocks[b % NBLOCK];
+	size_t first = b * BLOCK, n = first + BLOCK < pp->nrows ? BLOCK : pp->nrows - first;
+	intern *pool = pp->x->r->pool;
+	mv_status st = MV_OK;
+	for (size_t k = 0; k < n && !st; k++) {
+		if (k + AHEAD < n && blk->p[k + AHEAD].kind)
+			intern_prefetch(pool, blk->p[k + AHEAD].hash);
+		st = parse_tail(pp->x, first + k, &blk->p[k]);
+	}
+	return st;
+}
+
+/*
+ * Phase one: parse and intern every row; the lists are set up on the main
+ * thread while the worker parses the first blocks. One thread does it all
+ * when a second cannot be had.
+ */
+static mv_status phase_one(struct run *x, const table *t, size_t col)
+{
+	struct pipe pp = { .x = x, .t = t, .col = col, .nrows = table_nrows(t) };
+	pthread_t th;
+	mv_status st = MV_OK;
+	bool threaded = false;
+	addr *a = NULL;
+
+	pp.nblocks = (pp.nrows + BLOCK - 1) / BLOCK;
+	pp.blocks = calloc(NBLOCK, sizeof(struct block));
+	if (!pp.blocks)
+		return MV_NOMEM;
+	for (size_t i = 0; i < NBLOCK && !st; i++)
+		if (!(pp.blocks[i].arena = malloc((size_t)BLOCK * ADDR_MAX)))
+			st = MV_NOMEM;
+	if (st)
+		goto out;
+	pthread_mutex_init(&pp.mu, NULL);
+	pthread_cond_init(&pp.cv, NULL);
+	threaded = pp.nblocks > 0 && pthread_create(&th, NULL, parse_worker, &pp) == 0;
+	st = run_lists(x);
+	if (!threaded && !st && !(a = malloc(sizeof(*a))))
+		st = MV_NOMEM;
+	for (size_t b = 0; b < pp.nblocks && !st; b++) {
+		if (threaded) {
+			pthread_mutex_lock(&pp.mu);
+			while (!pp.stop && pp.produced <= b)
+				pthread_cond_wait(&pp.cv, &pp.mu);
+			bool gone = pp.produced <= b;
+			pthread_mutex_unlock(&pp.mu);
+			if (gone) {
+				st = MV_NOMEM;
+				break;
+			}
+		} else {
+			parse_block(&pp, b, a);
+		}
+		st = intern_block(&pp, b);
+		if (threaded) {
+			pthread_mutex_lock(&pp.mu);
+			pp.consumed++;
+			pthread_cond_broadcast(&pp.cv);
+			pthread_mutex_unlock(&pp.mu);
+		}
+	}
+	if (threaded) {
+		pthread_mutex_lock(&pp.mu);
+		pp.stop = true;
+		pthread_cond_broadcast(&pp.cv);
+		pthread_mutex_unlock(&pp.mu);
+		pthread_join(th, NULL);
+	}
+	pthread_cond_destroy(&pp.cv);
+	pthread_mutex_destroy(&pp.mu);
+out:
+	for (size_t i = 0; i < NBLOCK; i++)
+		free(pp.blocks[i].arena);
+	free(pp.blocks);
+	free(a);
 	return st;
 }
 
@@ -226,13 +430,13 @@ static mv_status suggest_row(struct run *x, size_t i)
 	mv_str nm = results_str(x->r, rr->normalized);
 	mv_str dm = results_str(x->r, rr->domain);
 	mv_str sg = results_str(x->r, sd);
-	char buf[ADDR_MAX + 1];
+	char fixed[ADDR_MAX + 1];
 	size_t ll = nm.len - dm.len - 1;
 	if (ll + 1 + sg.len > ADDR_MAX)
 		return MV_OK;
-	memcpy(buf, nm.p, ll + 1);
-	memcpy(buf + ll + 1, sg.p, sg.len);
-	rr->suggestion = intern_put(x->r->pool, buf, ll + 1 + sg.len, NULL);
+	memcpy(fixed, nm.p, ll + 1);
+	memcpy(fixed + ll + 1, sg.p, sg.len);
+	rr->suggestion = intern_put(x->r->pool, fixed, ll + 1 + sg.len, NULL);
 	if (!rr->suggestion)
 		return MV_NOMEM;
 	rr->flags |= F_TYPO;
@@ -286,13 +490,14 @@ static uint32_t alias_key(struct run *x, const row_result *rr, uint32_t k)
 	return id;
 }
 
-/* Phase three of a row: domain facts, suppression, duplicates, aliases. */
-static mv_status settle_row(struct run *x, size_t i)
+/* Phase three of a row, first half (rows are independent): domain facts,
+ * role, suppression. Writes only row i. */
+static void flag_row(struct run *x, size_t i)
 {
 	row_result *rr = &x->r->rows[i];
 	if (rr->local != LOCAL_CANDIDATE || !x->rowdom[i])
-		return MV_OK;
-	const struct dominfo *d = domain_facts(x, x->rowdom[i]);
+		return;
+	const struct dominfo *d = &x->dom[x->rowdom[i] - 1];
 	mv_str nm = results_str(x->r, rr->normalized);
 	mv_str dm = results_str(x->r, rr->domain);
 	if (lists_is_role(x->l, nm.p, nm.len - dm.len - 1))
@@ -301,15 +506,21 @@ static mv_status settle_row(struct run *x, size_t i)
 		rr->flags |= F_DISPOSABLE;
 	if (d->facts & DOM_FREE)
 		rr->flags |= F_FREE;
-	if (x->o->suppress && suppress_count(x->o->suppress)) {
-		mv_str s = results_str(x->r, rr->normalized);
-		if (suppress_match(x->o->suppress, s.p, s.len)) {
-			rr->local = LOCAL_SUPPRESSED;
-			rr->reason = REASON_SUPPRESSED;
-			rr->flags |= F_SUPPRESSED;
-			return MV_OK;
-		}
+	if (x->o->suppress && suppress_count(x->o->suppress) &&
+	    suppress_match(x->o->suppress, nm.p, nm.len)) {
+		rr->local = LOCAL_SUPPRESSED;
+		rr->reason = REASON_SUPPRESSED;
+		rr->flags |= F_SUPPRESSED;
 	}
+}
+
+/* Phase three of a row, second half (in row order): duplicates, aliases. */
+static mv_status dedupe_row(struct run *x, size_t i)
+{
+	row_result *rr = &x->r->rows[i];
+	if (rr->local != LOCAL_CANDIDATE || !x->rowdom[i])
+		return MV_OK;
+	const struct dominfo *d = &x->dom[x->rowdom[i] - 1];
 	uint32_t k = dedupe_key(x, rr);
 	if (!k || ensure((void **)&x->first, &x->capfirst, (size_t)k + 1, sizeof(uint32_t)))
 		return MV_NOMEM;
@@ -337,85 +548,180 @@ static mv_status settle_row(struct run *x, size_t i)
 	return MV_OK;
 }
 
-/* Per distinct domain: the list's evidence, then a suggestion. */
+static mv_status settle_row(struct run *x, size_t i)
+{
+	if (x->rowdom[i])
+		domain_facts(x, x->rowdom[i]);
+	flag_row(x, i);
+	return dedupe_row(x, i);
+}
+
+/* ---- data-parallel loops ---------------------------------------------- */
+
+/*
+ * Run fn over [0, n) on two threads: the upper half on a new thread, the
+ * lower on this one (or all of it here when a thread cannot be had). fn
+ * must write only what belongs to its own indexes and read nothing the
+ * other half writes.
+ */
+typedef void (*range_fn)(void *arg, size_t lo, size_t hi);
+
+struct half {
+	range_fn fn;
+	void *arg;
+	size_t lo, hi;
+};
+
+static void *half_main(void *p)
+{
+	struct half *h = p;
+	h->fn(h->arg, h->lo, h->hi);
+	return NULL;
+}
+
+static void run_split(range_fn fn, void *arg, size_t n)
+{
+	pthread_t th;
+	struct half h = { fn, arg, n / 2, n };
+	if (n < 1024 || pthread_create(&th, NULL, half_main, &h) != 0) {
+		fn(arg, 0, n);
+		return;
+	}
+	fn(arg, 0, n / 2);
+	pthread_join(th, NULL);
+}
+
+/* Phase three, first half, over rows [lo, hi). */
+static void flag_rows(void *arg, size_t lo, size_t hi)
+{
+	struct run *x = arg;
+	for (size_t i = lo; i < hi; i++)
+		flag_row(x, i);
+}
+
+/* Phase two, per distinct domain: facts and typo suggestions. */
+struct phase2 {
+	struct run *x;
+	const typo *ty;
+	uint32_t *sug_off;      /* by domain: offset of the suggestion in bufs[half] */
+	uint8_t *sug_len;       /* by domain: its length, 0 = none */
+	buf bufs[2];            /* one per half: its suggestions, end to end */
+	size_t half;            /* the first domain of the upper half */
+	bool failed[2];
+};
+
+static void suggest_range(void *arg, size_t lo, size_t hi)
+{
+	struct phase2 *p = arg;
+	int h = lo >= p->half && p->half < hi ? 1 : 0;
+	buf *b = &p->bufs[h];
+	for (size_t d = lo; d < hi; d++) {
+		struct dominfo *di = &p->x->dom[d];
+		domain_facts(p->x, (uint32_t)d + 1);
+		if (!di->count)
+			continue;
+		mv_str s = results_str(p->x->r, di->pool);
+		char fix[ADDR_MAX + 1];
+		size_t fl = typo_suggest(p->ty, s.p, s.len, fix, sizeof(fix), NULL);
+		if (!fl || fl > UINT8_MAX)
+			continue;
+		p->sug_off[d] = (uint32_t)b->len;
+		p->sug_len[d] = (uint8_t)fl;
+		if (buf_append(b, fix, fl))
+			p->failed[h] = true;
+	}
+}
+
 static mv_status suggest_domains(struct run *x)
 {
 	typo *ty = NULL;
+	struct phase2 p = { .x = x };
 	mv_status st = typo_create(x->l, &ty);
 	for (size_t d = 0; d < x->ndom && !st; d++)
 		if (x->dom[d].count) {
 			mv_str s = results_str(x->r, x->dom[d].pool);
 			st = typo_observe(ty, s.p, s.len, x->dom[d].count);
 		}
+	buf_init(&p.bufs[0], 64u << 20);
+	buf_init(&p.bufs[1], 64u << 20);
+	p.ty = ty;
+	p.half = x->ndom >= 1024 ? x->ndom / 2 : x->ndom;
+	p.sug_off = calloc(x->ndom + 1, sizeof(uint32_t));
+	p.sug_len = calloc(x->ndom + 1, 1);
+	if (!st && (!p.sug_off || !p.sug_len))
+		st = MV_NOMEM;
+	if (!st)
+		run_split(suggest_range, &p, x->ndom);
+	if (!st && (p.failed[0] || p.failed[1]))
+		st = MV_NOMEM;
 	for (size_t d = 0; d < x->ndom && !st; d++) {
-		if (!x->dom[d].count)
+		if (!p.sug_len[d])
 			continue;
-		mv_str s = results_str(x->r, x->dom[d].pool);
-		char fix[ADDR_MAX + 1];
-		size_t fl = typo_suggest(ty, s.p, s.len, fix, sizeof(fix), NULL);
-		if (fl && !(x->dom[d].suggest = intern_put(x->r->pool, fix, fl, NULL)))
+		const buf *b = &p.bufs[d >= p.half];
+		x->dom[d].suggest = intern_put(x->r->pool, b->data + p.sug_off[d], p.sug_len[d], NULL);
+		if (!x->dom[d].suggest)
 			st = MV_NOMEM;
 	}
+	buf_free(&p.bufs[0]);
+	buf_free(&p.bufs[1]);
+	free(p.sug_off);
+	free(p.sug_len);
 	typo_destroy(ty);
 	return st;
 }
-
-/* Rows parsed and waiting for their (prefetched) pool insert. */
-#define RING 8
-struct pending {
-	addr a;
-	uint64_t hash;
-	bool usable;
-};
 
 mv_status local_run(const table *t, long email_col, const local_opts *o,
 		    results *r, local_summary *sum)
 {
 	struct run x = { .o = o, .r = r };
-	struct pending *ring = NULL;
 	addr *a = NULL;
 	mv_status st;
 	size_t nrows = table_nrows(t);
 
 	if (email_col < 0 || (size_t)email_col >= table_ncols(t) || r->n != nrows)
 		return MV_USAGE;
-	st = run_lists(&x);
-	if (st)
-		goto out;
 	a = malloc(sizeof(*a));
 	x.rowdom = calloc(nrows ? nrows : 1, sizeof(uint32_t));
-	if (!a || !x.rowdom) {
+	x.doms = intern_create();
+	if (!a || !x.rowdom || !x.doms) {
 		st = MV_NOMEM;
 		goto out;
 	}
 	/* one normalized address per row, nearly all distinct */
 	intern_reserve(r->pool, intern_count(r->pool) + nrows + nrows / 16 + 64);
-	/* 1. parse every row; count domains */
-	for (size_t i = 0; i < nrows && !st; i++) {
-		mv_str c = table_cell(t, i, (size_t)email_col);
-		st = parse_row(&x, i, c.p, c.len, a);
-	}
+	/* 1. parse every row, count domains; sets up the lists too */
+	st = phase_one(&x, t, (size_t)email_col);
 	/* 2. per distinct domain: facts from the list's evidence, suggestions */
 	if (!st)
 		st = suggest_domains(&x);
 	if (!st)
 		st = ensure((void **)&x.first, &x.capfirst, intern_count(r->pool) + 1,
 			    sizeof(uint32_t));
-	/* 3. in row order: suggestions, fixes, facts, suppression, dedupe */
+	if (!st && !o->no_aliases)   /* mailbox keys add some pool ids as they go */
+		st = ensure((void **)&x.afirst, &x.capafirst,
+			    intern_count(r->pool) + intern_count(r->pool) / 8 + 1, sizeof(uint32_t));
+	/* 3. flags from the domain facts, roles, suppression (two threads);
+	 * then in row order: suggestions, fixes, duplicates and aliases */
+	if (!st)
+		run_split(flag_rows, &x, nrows);
 	for (size_t i = 0; i < nrows && !st; i++) {
 		row_result *rr = &r->rows[i];
 		if (rr->local == LOCAL_CANDIDATE ||
 		    (rr->local == LOCAL_INVALID && rr->reason == REASON_SYNTAX_ERROR))
 			st = suggest_row(&x, i);
-		if (!st && o->fix_typos && (rr->flags & F_TYPO))
+		if (!st && o->fix_typos && (rr->flags & F_TYPO)) {
 			st = fix_row(&x, i, a);
+			if (!st && x.rowdom[i]) {
+				domain_facts(&x, x.rowdom[i]);
+				flag_row(&x, i);
+			}
+		}
 		if (!st)
-			st = settle_row(&x, i);
+			st = dedupe_row(&x, i);
 	}
 	if (!st && sum)
 		st = local_summarize(r, sum);
 out:
-	free(ring);
 	free(a);
 	run_free(&x);
 	return st;
@@ -434,7 +740,7 @@ mv_status local_recheck_row(const local_opts *o, results *r, size_t row,
 	if (row >= r->n)
 		return MV_USAGE;
 	st = run_lists(&x);
-	if (!st && (!(a = malloc(sizeof(*a))) ||
+	if (!st && (!(a = malloc(sizeof(*a))) || !(x.doms = intern_create()) ||
 		    !(x.rowdom = calloc(r->n, sizeof(uint32_t)))))
 		st = MV_NOMEM;
 	if (st)

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
+
+#include "mailvet/mem.h"
 
 struct row {
 	uint64_t base;     /* arena offset of the first field's bytes */
@@ -47,20 +47,6 @@ static mv_status grow(void **p, size_t *cap, size_t need, size_t elem)
 	return MV_OK;
 }
 
-/* Large arrays: ask for transparent huge pages (fewer page faults). */
-static void advise_huge(void *p, size_t len)
-{
-#ifdef MADV_HUGEPAGE
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1);
-	uintptr_t e = ((uintptr_t)p + len) & ~(page - 1);
-	if (e > a + (2u << 20))
-		madvise((void *)a, e - a, MADV_HUGEPAGE);
-#else
-	(void)p; (void)len;
-#endif
-}
-
 mv_status table_reserve(table *t, size_t file_bytes)
 {
 	/* Field bytes never exceed the file; one field per ~8 bytes and one
@@ -72,9 +58,9 @@ mv_status table_reserve(table *t, size_t file_bytes)
 		st = grow((void **)&t->rows, &t->caprows, file_bytes / 40 + 16, sizeof(struct row));
 	if (st)
 		return st;
-	advise_huge(t->bytes, t->cap);
-	advise_huge(t->ends, t->capends * sizeof(uint32_t));
-	advise_huge(t->rows, t->caprows * sizeof(struct row));
+	mem_advise_huge(t->bytes, t->cap);
+	mem_advise_huge(t->ends, t->capends * sizeof(uint32_t));
+	mem_advise_huge(t->rows, t->caprows * sizeof(struct row));
 	return MV_OK;
 }
 

@@ -142,9 +142,9 @@ static bool grow(void **p, size_t *cap, size_t need, size_t size)
 	return true;
 }
 
-static mv_status post(typo *t, const char *v, size_t n, uint32_t target)
+static mv_status post(typo *t, const char *v, size_t n, uint64_t hash, uint32_t target)
 {
-	uint32_t vid = intern_put(t->variants, v, n, NULL);
+	uint32_t vid = intern_put_hash(t->variants, v, n, hash, NULL);
 	if (!vid)
 		return MV_NOMEM;
 	if (!grow((void **)&t->head, &t->caphead, (size_t)vid + 1, sizeof(uint32_t)) ||
@@ -158,6 +158,13 @@ static mv_status post(typo *t, const char *v, size_t n, uint32_t target)
 	t->posts[t->nposts].next = t->head[vid];
 	t->head[vid] = (uint32_t)++t->nposts;
 	return MV_OK;
+}
+
+/* s[0..n) without its character at i, into v. */
+static void delete_at(const char *s, size_t n, size_t i, char *v)
+{
+	memcpy(v, s, i);
+	memcpy(v + i, s + i + 1, n - i - 1);
 }
 
 /* The id of a name, with room for its count and target slot. */
@@ -217,11 +224,20 @@ static mv_status add_target(typo *t, uint32_t id, uint32_t weight)
 		    (weight == c->weight && t->count[id] > c->count))
 			t->stem_best[sid] = ti + 1;
 	}
-	mv_status st = post(t, s.p, s.len, ti);
+	/* the name and its one-deletion variants: hash them all and prefetch
+	 * their slots first, so the inserts' cache misses overlap */
+	uint64_t h[DOMAIN_MAX + 1];
+	h[s.len] = intern_hash(s.p, s.len);
+	intern_prefetch(t->variants, h[s.len]);
+	for (size_t i = 0; i < s.len; i++) {
+		delete_at(s.p, s.len, i, v);
+		h[i] = intern_hash(v, s.len - 1);
+		intern_prefetch(t->variants, h[i]);
+	}
+	mv_status st = post(t, s.p, s.len, h[s.len], ti);
 	for (size_t i = 0; !st && i < s.len; i++) {
-		memcpy(v, s.p, i);
-		memcpy(v + i, s.p + i + 1, s.len - i - 1);
-		st = post(t, v, s.len - 1, ti);
+		delete_at(s.p, s.len, i, v);
+		st = post(t, v, s.len - 1, h[i], ti);
 	}
 	return st;
 }
@@ -273,10 +289,12 @@ void typo_destroy(typo *t)
 	free(t);
 }
 
+static bool ldh(const char *d, size_t n);
+
 mv_status typo_observe(typo *t, const char *d, size_t n, uint32_t count)
 {
-	if (!n || n > DOMAIN_MAX)
-		return MV_OK;
+	if (!n || n > DOMAIN_MAX || !ldh(d, n))
+		return MV_OK;   /* only lower-case A-label domains are evidence */
 	uint32_t id = name_id(t, d, n);
 	if (!id)
 		return MV_NOMEM;
@@ -357,7 +375,7 @@ static bool better(const struct cand *a, const struct cand *b)
 }
 
 /* The best one-edit target for d, seen c times in the list. */
-static struct cand best_target(typo *t, const char *d, size_t n, uint32_t c)
+static struct cand best_target(const typo *t, const char *d, size_t n, uint32_t c)
 {
 	struct cand best = { 0 };
 	uint32_t tried[32];
@@ -365,18 +383,29 @@ static struct cand best_target(typo *t, const char *d, size_t n, uint32_t c)
 	char v[DOMAIN_MAX + 1];
 	uint32_t cc = c ? c : 1;
 
+	/* d and its one-deletion variants (deleting either of two equal
+	 * neighbours gives the same one): hash all, prefetch their slots, then
+	 * look them up, so the cache misses overlap */
+	uint64_t h[DOMAIN_MAX + 1];
+	for (size_t del = 0; del <= n; del++) {
+		if (del < n && del > 0 && d[del] == d[del - 1])
+			continue;
+		if (del < n)
+			delete_at(d, n, del, v);
+		h[del] = del < n ? intern_hash(v, n - 1) : intern_hash(d, n);
+		intern_prefetch(t->variants, h[del]);
+	}
 	for (size_t del = 0; del <= n; del++) {
 		const char *q = d;
 		size_t qn = n;
 		if (del < n) {
-			memcpy(v, d, del);
-			memcpy(v + del, d + del + 1, n - del - 1);
+			if (del > 0 && d[del] == d[del - 1])
+				continue;
+			delete_at(d, n, del, v);
 			q = v;
 			qn = n - 1;
-			if (del > 0 && d[del] == d[del - 1])
-				continue;   /* same variant as deleting the previous char */
 		}
-		uint32_t vid = intern_find(t->variants, q, qn);
+		uint32_t vid = intern_find_hash(t->variants, q, qn, h[del]);
 		if (!vid)
 			continue;
 		for (uint32_t p = t->head[vid]; p; p = t->posts[p - 1].next) {
@@ -423,6 +452,17 @@ static struct cand best_target(typo *t, const char *d, size_t n, uint32_t c)
 	return best;
 }
 
+/* Only lower-case A-label domains get suggestions. */
+static bool ldh(const char *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = d[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
 static size_t put(const char *s, size_t n, char *out, size_t cap)
 {
 	if (n + 1 > cap)
@@ -432,7 +472,7 @@ static size_t put(const char *s, size_t n, char *out, size_t cap)
 	return n;
 }
 
-size_t typo_suggest(typo *t, const char *d, size_t n, char *out, size_t cap,
+size_t typo_suggest(const typo *t, const char *d, size_t n, char *out, size_t cap,
 		    typo_kind *kind)
 {
 	typo_kind k = TYPO_NONE;
@@ -441,7 +481,7 @@ size_t typo_suggest(typo *t, const char *d, size_t n, char *out, size_t cap,
 
 	if (kind)
 		*kind = TYPO_NONE;
-	if (!n || n > DOMAIN_MAX || lists_has(t->l, LIST_KNOWN, d, n))
+	if (!n || n > DOMAIN_MAX || !ldh(d, n) || lists_has(t->l, LIST_KNOWN, d, n))
 		return 0;
 	uint32_t self = intern_find(t->names, d, n);
 	uint32_t c = self ? t->count[self] : 0;
@@ -489,6 +529,8 @@ size_t typo_suggest(typo *t, const char *d, size_t n, char *out, size_t cap,
 			 * same name under another TLD wins over the bare repair */
 			uint32_t sid = intern_find(t->stems, d, (size_t)(dot - d));
 			uint32_t ti = sid ? t->stem_best[sid] : 0;
+			if (ti && self && t->targets[ti - 1].name == self)
+				ti = 0;   /* the stem's best is this very domain */
 			struct cand b2 = { 0 };
 			if (!ti) {
 				b2 = best_target(t, fix, fl, fid ? t->count[fid] : c);
@@ -521,6 +563,8 @@ size_t typo_suggest(typo *t, const char *d, size_t n, char *out, size_t cap,
 		}
 	}
 out:
+	if (len == n && memcmp(out, d, n) == 0)
+		len = 0;   /* never "correct" a domain to itself */
 	if (kind)
 		*kind = len ? k : TYPO_NONE;
 	return len;

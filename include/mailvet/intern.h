@@ -26,6 +26,7 @@ uint32_t intern_put(intern *in, const char *p, size_t n, int *added);
  */
 void intern_prefetch(const intern *in, uint64_t hash);
 uint32_t intern_put_hash(intern *in, const char *p, size_t n, uint64_t hash, int *added);
+uint32_t intern_find_hash(const intern *in, const char *p, size_t n, uint64_t hash);
 /* Id if present, else 0. */
 uint32_t intern_find(const intern *in, const char *p, size_t n);
 /* The string for an id; "" for 0 or an unknown id. */

@@ -26,7 +26,12 @@
  *
  * Speed: one parse per row, no per-row allocation, each distinct string
  * interned once, domain facts and typo suggestions computed once per
- * distinct domain, libidn2 only for non-ASCII or xn-- domains.
+ * distinct domain, libidn2 only for non-ASCII or xn-- domains. local_run
+ * uses a second thread (pthreads) while it runs: a worker parses blocks
+ * of rows while the caller's thread interns the previous block, then the
+ * per-domain and per-row flag work is split in two halves. Only the
+ * caller's thread writes the results pool; the worker writes only its own
+ * rows' local fields. Nothing runs once local_run has returned.
  */
 #ifndef MAILVET_LOCAL_H
 #define MAILVET_LOCAL_H

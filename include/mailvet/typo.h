@@ -21,7 +21,8 @@
  * instead of a distance computation against every target.
  *
  * Ownership: the lists are borrowed and must outlive the handle.
- * Call typo_observe for every distinct domain first, then typo_suggest.
+ * Call typo_observe for every distinct domain first, then typo_suggest;
+ * typo_suggest only reads, so several threads may call it at once.
  */
 #ifndef MAILVET_TYPO_H
 #define MAILVET_TYPO_H
@@ -52,7 +53,7 @@ mv_status typo_observe(typo *t, const char *d, size_t n, uint32_t count);
  * (NUL-terminated) and returns its length; 0 when there is none (or it
  * does not fit cap). kind may be NULL.
  */
-size_t typo_suggest(typo *t, const char *d, size_t n, char *out, size_t cap,
+size_t typo_suggest(const typo *t, const char *d, size_t n, char *out, size_t cap,
 		    typo_kind *kind);
 
 /*

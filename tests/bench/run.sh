@@ -10,6 +10,11 @@ trap 'rm -rf "$W"' EXIT
 echo "input: $ROWS rows, $(du -m "$W/contacts.csv" | cut -f1) MB (generated)"
 for i in 1 2 3; do "$B/bench/bench_load" "$W/contacts.csv"; done
 for i in 1 2 3; do "$B/bench/bench_csvparse" "$W/contacts.csv"; done
+# The local pass: a corpus with recorded typo truth (gen_corpus), then load +
+# local pass speed, peak RSS, and the typo suggestions' precision/recall.
+"$B/bench/gen_corpus" "$ROWS" "$W/truth.tsv" >"$W/corpus.csv"
+echo "local pass input: $ROWS rows, $(du -m "$W/corpus.csv" | cut -f1) MB, $(wc -l <"$W/truth.tsv") rows with a domain typo (generated)"
+for i in 1 2 3; do "$B/bench/bench_local" "$W/corpus.csv" "$W/truth.tsv" 2>/dev/null | { [ $i = 1 ] && cat || head -n 1; }; done
 # The workbench: the model on the same 1M rows, and keypress to screen on the real binary.
 "$B/bench/bench_view" "$W/contacts.csv"
 "$B/bench/bench_keys" "$B/mailvet" "$W/contacts.csv" j

@@ -21,8 +21,9 @@ head -c 4096 /dev/urandom >"$T/bin.csv"
 check_eq "binary one line" "$(wc -l <"$T/err")" 1
 check_contains "binary message" "$(cat "$T/err")" "not a CSV file"
 
-# load and re-write the sample: same fields
-"$MAILVET" check --local-only samples/contacts.csv -o "$T/out.csv" 2>"$T/err"
+# load and re-write the sample: same fields (every bucket in the clean file:
+# by default --local-only keeps only the candidates; see test_localpass.sh)
+"$MAILVET" check --local-only --tiers all samples/contacts.csv -o "$T/out.csv" 2>"$T/err"
 check_eq "sample rewrite exit" "$?" 0
 check_contains "sample summary" "$(cat "$T/err")" "email column: email"
 check "sample rewrite identical" cmp -s samples/contacts.csv "$T/out.csv"
@@ -44,4 +45,5 @@ check_eq "semi bom kept" "$(head -c 3 "$T/semi-out.csv" | od -An -tx1 | tr -d ' 
 
 # the workbench stand-in prints the summary
 out=$("$MAILVET" samples/contacts.csv); check_contains "open summary" "$out" "rows"
+check_contains "open cost preview" "$out" "cost preview:"
 finish

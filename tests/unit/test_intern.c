@@ -51,3 +51,30 @@ TEST(intern_many_stay_put)
 	CHECK(intern_mem_bytes(in) > sizeof(big));
 	intern_destroy(in);
 }
+
+TEST(intern_hashed_and_reserved)
+{
+	intern *in = intern_create();
+	CHECK_INT(intern_reserve(in, 100000), 0);
+	uint64_t h = intern_hash("a@b.com", 7);
+	intern_prefetch(in, h);
+	int added = 0;
+	uint32_t id = intern_put_hash(in, "a@b.com", 7, h, &added);
+	CHECK(id == 1 && added);
+	CHECK_INT(intern_put(in, "a@b.com", 7, NULL), id);
+	CHECK_INT(intern_find_hash(in, "a@b.com", 7, h), id);
+	CHECK_INT(intern_find(in, "a@b.com", 7), id);
+	CHECK_INT(intern_find_hash(in, "a@b.con", 7, intern_hash("a@b.con", 7)), 0);
+	/* the same hash for the same bytes, whatever their alignment */
+	char buf[32] = "xa@b.com";
+	CHECK(intern_hash(buf + 1, 7) == h);
+	CHECK(intern_hash("", 0) != intern_hash("\0", 1));
+	for (int i = 0; i < 150000; i++) {
+		char k[32];
+		int n = snprintf(k, sizeof(k), "k%d", i);
+		CHECK(intern_put(in, k, (size_t)n, NULL) == (uint32_t)i + 2);
+	}
+	CHECK_INT(intern_find(in, "k149999", 7), 150001);
+	CHECK_INT(intern_find(in, "a@b.com", 7), id);
+	intern_destroy(in);
+}
