@@ -307,6 +307,7 @@ mv_status reply_parse_text(const char *s, size_t n, smtp_reply *out)
 	/* A text that opens with an enhanced code ("5.1.0 - Unknown address error
 	 * 540-...") has no reply code of its own: read it whole. */
 	size_t lead = from;
+	/* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult): w[0..m) is set */
 	while (lead < m && w[lead] == ' ')
 		lead++;
 	if (m - lead > 5 && ci_find(w + lead, 5, "smtp;"))
@@ -493,7 +494,8 @@ const char *reply_phase_name(reply_phase p)
 
 enum { PERM_NO, PERM_YES, PERM_CODE };
 
-typedef struct rule {
+/* The generated table (reply_rules.inc) fills these fields in this order. */
+typedef struct rule { /* NOLINT(clang-analyzer-optin.performance.Padding) */
 	const char *id;
 	short code;            /* 0 any, 1..9 class, else exact */
 	short ecls, esub, edet; /* -1 = any */

@@ -521,6 +521,7 @@ size_t typo_suggest(const typo *t, const char *d, size_t n, char *out, size_t ca
 		if (pl + btl > DOMAIN_MAX)
 			goto out;
 		memcpy(fix, d, pl);
+		/* NOLINTNEXTLINE(bugprone-not-null-terminated-result): lengths are explicit */
 		memcpy(fix + pl, bt, btl);
 		size_t fl = pl + btl;
 		uint32_t fid = intern_find(t->names, fix, fl);
@@ -555,6 +556,7 @@ size_t typo_suggest(const typo *t, const char *d, size_t n, char *out, size_t ca
 			if (n >= ctl + 3 && memcmp(d + n - ctl, ct, ctl) == 0) {
 				memcpy(fix, d, n - ctl);
 				fix[n - ctl] = '.';
+				/* NOLINTNEXTLINE(bugprone-not-null-terminated-result): lengths are explicit */
 				memcpy(fix + n - ctl + 1, ct, ctl);
 				len = put(fix, n + 1, out, cap);
 				k = TYPO_TLD;

@@ -1358,6 +1358,7 @@ static void sess_done(void *arg, smtp_session *s)
 			requeue(v, row, true);
 	}
 	vec_free(&vs->rows);
+	h = &v->hosts[vs->host];   /* requeue may have moved things: look again */
 	h->sessions--;
 	v->st.sessions_open--;
 	/* whatever still waits at this host (a probe that must go first in a

@@ -218,7 +218,7 @@ static void draw_title(void)
 			double s = (double)(st.queued - st.done) / rate;
 			snprintf(eta, sizeof(eta), "%d:%02d", (int)s / 60, (int)s % 60);
 		}
-		n += snprintf(line + n, sizeof(line) - (size_t)n,
+		snprintf(line + n, sizeof(line) - (size_t)n,
 			      "  %s %u%% %.0f/s ETA %s  %u probes",
 			      st.done < st.queued ? "verifying" : "verified", pct, rate,
 			      st.done < st.queued ? eta : "0:00", st.probes);
