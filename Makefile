@@ -149,7 +149,7 @@ fuzz: deps-test
 # ---- use -------------------------------------------------------------------------
 run: deps
 	@$(MAKE) --no-print-directory all
-	$(BUILD)/mailvet samples/contacts.csv
+	$(BUILD)/mailvet --demo samples/contacts.csv
 
 install: $(BUILD)/mailvet $(FAKES)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mailvet

@@ -238,6 +238,14 @@ static mv_status load_suppression(const struct check_opts *o, suppress **out,
 	return st;
 }
 
+/* The SMTP transcript that decided a row, for the results file: one copy
+ * per session in the pool, shared by the rows it decided. */
+static void keep_transcript(void *arg, size_t row, const char *text)
+{
+	results *r = arg;
+	r->rows[row].session = intern_put(r->pool, text, strlen(text), NULL);
+}
+
 /* What verification did, in one paragraph on stderr. */
 static void report_verification(const run_report *rep, const results *r)
 {
@@ -327,7 +335,8 @@ int cmd_check(int argc, char **argv)
 		local_summary_print(stderr, &sum);
 	if (!o.local_only && sum.candidates) {
 		run_report rr;
-		st = run_verification(&cfg, r, o.quiet ? NULL : stderr, &rr, NULL, NULL, err, sizeof(err));
+		st = run_verification(&cfg, r, o.quiet ? NULL : stderr, &rr,
+				      o.results ? keep_transcript : NULL, r, err, sizeof(err));
 		if (st && st != MV_AGAIN) {
 			fprintf(stderr, "mailvet check: %s\n", err);
 			goto out;

@@ -2,6 +2,7 @@
  * mailvet — clean email lists before a send.
  * main only dispatches to the commands in cmd_*.c.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,6 +49,9 @@ static void usage(FILE *fp)
 
 int main(int argc, char **argv)
 {
+	/* A peer that hangs up mid-write (OpenSSL writes with write(2)) must
+	 * end a session, not the program. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -1303,8 +1303,10 @@ static void sess_fail(void *arg, smtp_session *s, const smtp_failure *f)
 	if (f->reply) {
 		reply_class rc;
 		reply_classify(f->reply, (reply_phase)f->phase, &rc);
-		owner = rc.owner;
-		reason = rc.reason;
+		if (f->reason == REASON_NONE) {   /* the reply decided, not our rule */
+			owner = rc.owner;
+			reason = rc.reason;
+		}
 		if (h->provider != UINT32_MAX) {
 			struct vprovider *p = &v->provs[h->provider];
 			p->answers++;

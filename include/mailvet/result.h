@@ -77,6 +77,8 @@ typedef struct row_result {
 	uint32_t reply;       /* pool id: reply text (single line, raw) */
 	uint32_t mx;          /* pool id: MX host that answered */
 	uint32_t transcript;  /* id in the engine's transcript store, 0 = none */
+	uint32_t session;     /* pool id: that transcript's text, kept once the
+	                         engine is gone (the --results file), 0 = none */
 } row_result;
 
 typedef struct results {

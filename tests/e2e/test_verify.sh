@@ -140,4 +140,40 @@ if unshare -rn true 2>/dev/null; then
 else
 	echo "note: unshare -rn is not available; the guard's unit tests still cover it"
 fi
+# ---- 4. STARTTLS: refused, broken, required; and the doctor ------------------------
+printf 'tlsok.test MX 10 mx.tlsok.test\nmx.tlsok.test A 127.0.0.2\ntlsrefuse.test MX 10 mx.tlsrefuse.test\nmx.tlsrefuse.test A 127.0.0.3\ntlsjunk.test MX 10 mx.tlsjunk.test\nmx.tlsjunk.test A 127.0.0.4\nsender.test MX 10 mx.tlsok.test\nsender.test TXT "v=spf1 -all"\n' >"$T/tls.zone"
+{
+	printf '[listen 127.0.0.2]\nstarttls ok\nrcpt a@tlsok.test 250 2.1.5 Ok\nrcpt * 550 5.1.1 no such user\n'
+	printf '[listen 127.0.0.3]\nstarttls refuse\nrcpt a@tlsrefuse.test 250 2.1.5 Ok\nrcpt * 550 5.1.1 no such user\n'
+	printf '[listen 127.0.0.4]\nstarttls garbage\nrcpt a@tlsjunk.test 250 2.1.5 Ok\nrcpt * 550 5.1.1 no such user\n'
+} >"$T/tls.smtp"
+printf 'email\na@tlsok.test\na@tlsrefuse.test\na@tlsjunk.test\n' >"$T/tls.csv"
+"$B/fakes/fake_dns" --listen 127.0.0.1:0 --zone "$T/tls.zone" >"$T/tdns.out" 2>/dev/null & dpid=$!
+"$B/fakes/fake_smtp" --script "$T/tls.smtp" --port 0 --log "$T/tls.log" >"$T/tsmtp.out" 2>/dev/null & spid=$!
+for i in $(seq 50); do grep -q ready "$T/tdns.out" && grep -q ready "$T/tsmtp.out" && break; sleep 0.1; done
+targs=(--dns "127.0.0.1:$(awk '{print $2}' "$T/tdns.out")" --smtp-port "$(awk '{print $2}' "$T/tsmtp.out")"
+       --allow-private-mx --from probe@sender.test --helo probe.sender.test --no-cache -q)
+"$MAILVET" check "$T/tls.csv" -o "$T/tls.clean.csv" --results "$T/tls.jsonl" "${targs[@]}"
+check_eq "tls check exit" "$?" 0
+expect2() { check_eq "$1 $2" "$(jq_row "$T/tls.jsonl" "$1" "$2")" "$3"; }
+expect2 a@tlsok.test tls True
+expect2 a@tlsok.test verdict deliverable
+expect2 a@tlsrefuse.test verdict deliverable
+expect2 a@tlsrefuse.test tls False
+expect2 a@tlsjunk.test verdict deliverable
+expect2 a@tlsjunk.test tls False
+check "the broken handshake was seen, then plain text used" grep -q "TLS-FAIL\|DISCARD\|CLOSE" "$T/tls.log"
+"$MAILVET" check "$T/tls.csv" -o "$T/tls2.clean.csv" --results "$T/tls2.jsonl" --tls require "${targs[@]}"
+check_eq "require: TLS host ok" "$(jq_row "$T/tls2.jsonl" a@tlsok.test verdict)" deliverable
+check_eq "require: refused STARTTLS is unknown" "$(jq_row "$T/tls2.jsonl" a@tlsrefuse.test reason)" tls_failed
+out=$("$MAILVET" doctor --dns "127.0.0.1:$(awk '{print $2}' "$T/tdns.out")" \
+	--smtp-port "$(awk '{print $2}' "$T/tsmtp.out")" --allow-private-mx \
+	--from probe@sender.test --helo probe.sender.test)
+check_eq "doctor exit" "$?" 0
+check_contains "doctor: MX" "$out" "MAIL FROM domain sender.test receives mail (MX mx.tlsok.test)"
+check_contains "doctor: SPF" "$out" "has an SPF record"
+check_contains "doctor: port" "$out" "reaches mx.tlsok.test"
+out=$("$MAILVET" doctor --helo mx.google.com --dns 127.0.0.1:1 --dns-timeout 200 2>&1)
+check_eq "doctor: foreign HELO refused" "$?" 2
+kill $dpid $spid 2>/dev/null; wait 2>/dev/null
 finish
