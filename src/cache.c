@@ -11,7 +11,7 @@
 enum {
 	Q_GET_RESULT, Q_PUT_RESULT, Q_GET_DOMAIN, Q_PUT_DOMAIN, Q_GET_PROBES,
 	Q_ADD_PROBES, Q_PUT_RETRY, Q_GET_RETRY, Q_DEL_RETRY, Q_PUT_DECISION,
-	Q_EACH_DECISION, Q_COUNT
+	Q_EACH_DECISION, Q_GET_ROUTE, Q_PUT_ROUTE, Q_COUNT
 };
 
 static const char *const sql[Q_COUNT] = {
@@ -32,6 +32,8 @@ static const char *const sql[Q_COUNT] = {
 	[Q_DEL_RETRY] = "DELETE FROM retries WHERE address = ?1",
 	[Q_PUT_DECISION] = "INSERT OR REPLACE INTO decisions (file_key, row, decision) VALUES (?1, ?2, ?3)",
 	[Q_EACH_DECISION] = "SELECT row, decision FROM decisions WHERE file_key = ?1 AND decision != 0",
+	[Q_GET_ROUTE] = "SELECT route FROM routes WHERE domain = ?1 AND expires_at > ?2",
+	[Q_PUT_ROUTE] = "INSERT OR REPLACE INTO routes (domain, route, expires_at) VALUES (?1, ?2, ?3)",
 };
 
 static const char schema[] =
@@ -45,7 +47,8 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS probes (day TEXT PRIMARY KEY, count INT);"
 	"CREATE TABLE IF NOT EXISTS retries (address TEXT PRIMARY KEY, retry_at INT, tries INT);"
 	"CREATE TABLE IF NOT EXISTS decisions (file_key TEXT, row INT, decision INT, "
-	"  PRIMARY KEY (file_key, row));";
+	"  PRIMARY KEY (file_key, row));"
+	"CREATE TABLE IF NOT EXISTS routes (domain TEXT PRIMARY KEY, route TEXT, expires_at INT);";
 
 struct cache {
 	sqlite3 *db;
@@ -295,4 +298,27 @@ size_t cache_each_decision(cache *c, const char *file_key,
 	}
 	sqlite3_reset(s);
 	return n;
+}
+
+bool cache_get_route(cache *c, const char *domain, int64_t now, char *text, size_t cap)
+{
+	sqlite3_stmt *s = stmt(c, Q_GET_ROUTE);
+	sqlite3_bind_text(s, 1, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now);
+	bool found = false;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		copy_text(text, cap, s, 0);
+		found = true;
+	}
+	sqlite3_reset(s);
+	return found;
+}
+
+mv_status cache_put_route(cache *c, const char *domain, const char *text, int64_t now, uint32_t ttl)
+{
+	sqlite3_stmt *s = stmt(c, Q_PUT_ROUTE);
+	sqlite3_bind_text(s, 1, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, now + (int64_t)ttl);
+	return done(c, s);
 }

@@ -259,8 +259,8 @@ static void report_verification(const run_report *rep, const results *r)
 		n[VERDICT_INVALID], n[VERDICT_UNKNOWN],
 		n[VERDICT_NONE] ? " (some not finished)" : "");
 	fprintf(stderr, "  %u probes (RCPT), %zu from the cache, %u connections, %u round trips, "
-		"%u DNS lookups; %u probes left today\n", st->probes, st->from_cache,
-		st->sessions_total, st->round_trips, st->dns_lookups, st->budget_left);
+		"%u DNS lookups (%u routes cached); %u probes left today\n", st->probes, st->from_cache,
+		st->sessions_total, st->round_trips, st->dns_lookups, st->routes_cached, st->budget_left);
 	if (rep->alerts)
 		fprintf(stderr, "  %u provider(s) rejected the sender: see the ALERT above; "
 			"those rows are unknown (sender_blocked), not invalid\n", rep->alerts);

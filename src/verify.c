@@ -1,5 +1,6 @@
 #include "mailvet/verify.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "mailvet/dns.h"
 #include "mailvet/ev.h"
 #include "mailvet/intern.h"
+#include "mailvet/netguard.h"
 #include "mailvet/reply.h"
 #include "mailvet/result.h"
 #include "mailvet/smtp.h"
@@ -546,15 +548,109 @@ static void dns_retry_fire(ev_loop *ev, void *arg)
 	dns_pump(v);
 }
 
+/* Two integers from "A B"; returns how many were read. */
+static int parse_two_ints(const char *s, int *a, int *b)
+{
+	char *end;
+	long x = strtol(s, &end, 10);
+	if (end == s)
+		return 0;
+	*a = (int)x;
+	const char *p = end;
+	long y = strtol(p, &end, 10);
+	if (end == p)
+		return 1;
+	*b = (int)y;
+	return 2;
+}
+
+/*
+ * The route as one line of text for the cache: "status implicit" then,
+ * per host, " |name pref addr addr...". A run that does not allow private
+ * MX hosts drops such addresses again when it reads a route back.
+ */
+static void route_save(verify *v, const struct vdomain *d, const dns_route *rt)
+{
+	char text[4096];
+	size_t k = (size_t)snprintf(text, sizeof(text), "%d %d", (int)rt->status, (int)rt->implicit);
+	if (!v->cache ||
+	    (rt->status != ROUTE_OK && rt->status != ROUTE_NXDOMAIN && rt->status != ROUTE_NULL_MX &&
+	     rt->status != ROUTE_NO_HOSTS))
+		return;
+	for (size_t i = 0; i < rt->nhosts && k < sizeof(text) - 400; i++) {
+		const dns_host *h = &rt->hosts[i];
+		k += (size_t)snprintf(text + k, sizeof(text) - k, " |%s %u", h->name, h->pref);
+		for (size_t a = 0; a < h->naddr && k < sizeof(text) - 80; a++) {
+			char as[64];
+			k += (size_t)snprintf(text + k, sizeof(text) - k, " %s", dns_addr_str(&h->addr[a], as));
+		}
+	}
+	cache_put_route(v->cache, dom_name(v, d).p, text, now_s(), rt->ttl ? rt->ttl : 300);
+}
+
+static bool route_load(verify *v, const struct vdomain *d, dns_route *rt)
+{
+	char text[4096];
+	if (!v->cache ||
+	    !cache_get_route(v->cache, dom_name(v, d).p, now_s(), text, sizeof(text)))
+		return false;
+	memset(rt, 0, sizeof(*rt));
+	char *save = NULL;
+	char *part = strtok_r(text, "|", &save);
+	int st = 0, imp = 0;
+	if (!part || parse_two_ints(part, &st, &imp) != 2)
+		return false;
+	rt->status = (route_status)st;
+	rt->implicit = imp != 0;
+	while ((part = strtok_r(NULL, "|", &save)) && rt->nhosts < DNS_MAX_HOSTS) {
+		dns_host *h = &rt->hosts[rt->nhosts];
+		char *s2 = NULL;
+		char *tok = strtok_r(part, " ", &s2);
+		if (!tok)
+			continue;
+		snprintf(h->name, sizeof(h->name), "%s", tok);
+		tok = strtok_r(NULL, " ", &s2);
+		h->pref = tok ? (uint16_t)strtoul(tok, NULL, 10) : 0;
+		while ((tok = strtok_r(NULL, " ", &s2)) && h->naddr < DNS_MAX_ADDRS) {
+			struct sockaddr_storage *ss = &h->addr[h->naddr];
+			memset(ss, 0, sizeof(*ss));
+			struct sockaddr_in *in = (struct sockaddr_in *)ss;
+			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+			if (inet_pton(AF_INET, tok, &in->sin_addr) == 1)
+				in->sin_family = AF_INET;
+			else if (inet_pton(AF_INET6, tok, &in6->sin6_addr) == 1)
+				in6->sin6_family = AF_INET6;
+			else
+				continue;
+			if (!v->cfg->allow_private_mx && netguard_is_unsafe((struct sockaddr *)ss))
+				continue;
+			h->naddr++;
+		}
+		if (h->naddr)
+			rt->nhosts++;
+	}
+	if (rt->status == ROUTE_OK && !rt->nhosts)
+		return false;
+	return true;
+}
+
+static void apply_route(verify *v, uint32_t di, const dns_route *rt);
+
 static void on_route(void *arg, const dns_route *rt)
 {
 	struct dns_arg *da = arg;
 	verify *v = da->v;
 	uint32_t di = da->di;
 	free(da);
+	v->dns_inflight--;
+	route_save(v, &v->doms[di], rt);
+	apply_route(v, di, rt);
+}
+
+static void apply_route(verify *v, uint32_t di, const dns_route *rt)
+{
 	trace("route %s: %s, %zu hosts%s", dom_name(v, &v->doms[di]).p, route_status_name(rt->status),
 	      rt->nhosts, rt->implicit ? " (implicit)" : "");
-	v->dns_inflight--;
 	struct vdomain *d = &v->doms[di];
 	switch (rt->status) {
 	case ROUTE_OK:
@@ -621,6 +717,14 @@ static void start_dns(verify *v, uint32_t di)
 	da->v = v;
 	da->di = di;
 	d->state = D_RESOLVING;
+	/* a route the cache still holds (within the DNS TTL): no query */
+	static dns_route cached;
+	if (route_load(v, d, &cached)) {
+		free(da);
+		v->st.routes_cached++;
+		apply_route(v, di, &cached);
+		return;
+	}
 	v->dns_inflight++;
 	v->st.dns_lookups++;
 	mv_str name = dom_name(v, d);

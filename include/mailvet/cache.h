@@ -48,6 +48,11 @@ bool cache_get_domain(cache *c, const char *domain, int64_t now, cache_domain *o
 mv_status cache_put_domain(cache *c, const char *domain, const cache_domain *d,
 			   int64_t now, uint32_t ttl);
 
+/* A domain's mail route (the MX hosts and their addresses), as text the
+ * engine writes and reads, kept for the DNS answer's TTL. */
+bool cache_get_route(cache *c, const char *domain, int64_t now, char *text, size_t cap);
+mv_status cache_put_route(cache *c, const char *domain, const char *text, int64_t now, uint32_t ttl);
+
 /* Probes spent on the local calendar day of `now`. */
 unsigned cache_probes_on(cache *c, int64_t now);
 mv_status cache_add_probes(cache *c, int64_t now, unsigned n);

@@ -65,6 +65,7 @@ typedef struct verify_stats {
 	unsigned budget_left;
 	unsigned domains;
 	unsigned dns_lookups;
+	unsigned routes_cached;    /* domains whose MX route came from the cache */
 	unsigned calibrations;
 	unsigned breaker_trips;
 } verify_stats;

@@ -438,6 +438,22 @@ TEST(verify_cache_spends_no_probe_twice)
 	verify_get_stats(r.v, &st);
 	CHECK_INT(st.from_cache, 2);
 	CHECK_INT(st.probes, 0);
-	CHECK_INT(cache_probes_on(r.cache, time(NULL)), 4);
+	CHECK_INT(fdns_queries(r.dns, "big.test", 0), 0);     /* nothing to ask */
+	rig_down(&r);
+
+	/* a new address at the same domain: the MX route comes from the cache */
+	static const char *const more[] = { "new@big.test", NULL };
+	rig_up(&r, one_zone, confs, 1);
+	r.cfg.no_cache = false;
+	CHECK_INT(cache_open(&r.cache, path, err, sizeof(err)), MV_OK);
+	rig_rows(&r, more);
+	rig_run(&r, 10000);
+	expect(&r, 0, VERDICT_INVALID, REASON_USER_UNKNOWN);
+	CHECK_INT(fdns_queries(r.dns, "big.test", 0), 0);
+	CHECK_INT(fdns_queries(r.dns, "mx.big.test", 0), 0);
+	verify_get_stats(r.v, &st);
+	CHECK_INT(st.routes_cached, 1);
+	CHECK_INT(fsmtp_rcpts(r.smtp, "127.0.0.2"), 1);        /* catch-all known: no probe */
+	CHECK_INT(cache_probes_on(r.cache, time(NULL)), 5);   /* 4 + the new row, counted today */
 	rig_down(&r);
 }
