@@ -52,6 +52,9 @@ int main(int argc, char **argv)
 	/* A peer that hangs up mid-write (OpenSSL writes with write(2)) must
 	 * end a session, not the program. */
 	signal(SIGPIPE, SIG_IGN);
+	/* A file-size limit hit while writing is an error to report (EFBIG),
+	 * with the temp file removed and the old output left alone. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
