@@ -16,6 +16,22 @@
 
 enum { O_DEMO = 300, O_START, O_CONFIG, O_HEADER, O_NOHEADER, O_SUMMARY, O_CFG = 1000 };
 
+/* A load bar on stderr for big files, before the screen is taken over. */
+static void load_progress(void *arg, size_t done, size_t total)
+{
+	const char *path = arg;
+	if (!total || total < (8u << 20))
+		return;
+	unsigned pct = (unsigned)(done * 100 / total);
+	char bar[31];
+	for (int i = 0; i < 30; i++)
+		bar[i] = i < (int)(pct * 30 / 100) ? '#' : '.';
+	bar[30] = '\0';
+	fprintf(stderr, "\rloading %s [%s] %3u%% of %zu MB%s", path, bar, pct > 100 ? 100 : pct,
+		total >> 20, done >= total ? "; local pass...\n" : "");
+	fflush(stderr);
+}
+
 static void open_usage(FILE *fp)
 {
 	fprintf(fp,
@@ -105,6 +121,10 @@ int cmd_open(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	o.path = argv[optind];
+	if (isatty(2)) {
+		o.csv.progress = load_progress;
+		o.csv.progress_arg = (void *)o.path;
+	}
 	if (config_build(&o.cfg, cfgfile, keys, vals, nkv, err, sizeof(err))) {
 		fprintf(stderr, "mailvet: %s\n", err);
 		return EXIT_USAGE;

@@ -27,6 +27,8 @@ void csv_opts_init(csv_opts *o)
 	o->header = -1;
 	o->max_field = CSV_DEFAULT_MAX_FIELD;
 	o->column = NULL;
+	o->progress = NULL;
+	o->progress_arg = NULL;
 }
 
 /* ---- loading ---------------------------------------------------------- */
@@ -665,6 +667,7 @@ static mv_status load(struct load_src *src, const csv_opts *o, table **out,
 	L.row_line = 1;
 	L.prev_term = 0;
 
+	size_t done = 0;
 	for (;;) {
 		size_t len = (size_t)n - off;
 		if (len && !parse_chunk(&p, chunk + off, len, &L)) {
@@ -676,6 +679,9 @@ static mv_status load(struct load_src *src, const csv_opts *o, table **out,
 			goto out;
 		}
 		off = 0;
+		done += (size_t)n;
+		if (o->progress)
+			o->progress(o->progress_arg, done, src->size_hint);
 		n = src_read(src, chunk, READ_CHUNK);
 		if (n < 0) {
 			st = MV_IO;

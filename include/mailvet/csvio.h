@@ -27,6 +27,9 @@ typedef struct csv_opts {
 	int header;             /* -1: detect, 0: none, 1: first row */
 	size_t max_field;       /* 0: CSV_DEFAULT_MAX_FIELD */
 	const char *column;     /* email column: name or 1-based number; NULL: find */
+	/* called after each chunk read: bytes so far, of total (0 = unknown) */
+	void (*progress)(void *arg, size_t done, size_t total);
+	void *progress_arg;
 } csv_opts;
 
 typedef struct csv_diag {

@@ -1409,7 +1409,6 @@ int ui_run(const ui_opts *o)
 	A.ev = ev_create();
 	if (!A.ev)
 		return 1;
-	fprintf(stderr, "mailvet: loading %s...\n", o->path);
 	if (ws_open(&A.ws, o->path, &o->csv, &o->cfg, o->demo, err, sizeof(err)) != MV_OK) {
 		fprintf(stderr, "mailvet: %s\n", err);
 		ev_destroy(A.ev);
