@@ -14,7 +14,7 @@
 #include "mailvet/workspace.h"
 #include "mailvet/ui.h"
 
-enum { O_DEMO = 300, O_START, O_CONFIG, O_HEADER, O_NOHEADER, O_SUMMARY, O_CFG = 1000 };
+enum { O_DEMO = 300, O_START, O_CONFIG, O_HEADER, O_NOHEADER, O_SUMMARY, O_BOUNCES, O_CFG = 1000 };
 
 /* A load bar on stderr for big files, before the screen is taken over. */
 static void load_progress(void *arg, size_t done, size_t total)
@@ -48,6 +48,8 @@ static void open_usage(FILE *fp)
 		"                      this machine\n"
 		"      --start         start verifying at once\n"
 		"      --summary       print the summary and exit (no UI)\n"
+		"      --bounces PATH  a bounce file or directory (CSV, Postfix/Exim log,\n"
+		"                      DSNs) for the segments view (B, then Tab)\n"
 		"      --config FILE   settings file (default $XDG_CONFIG_HOME/mailvet/config)\n"
 		"  -h, --help          this help\n"
 		"\n"
@@ -66,6 +68,7 @@ int cmd_open(int argc, char **argv)
 		{ "start", no_argument, NULL, O_START },
 		{ "summary", no_argument, NULL, O_SUMMARY },
 		{ "config", required_argument, NULL, O_CONFIG },
+		{ "bounces", required_argument, NULL, O_BOUNCES },
 		{ "help", no_argument, NULL, 'h' },
 	};
 	size_t nfixed = 0;
@@ -102,6 +105,7 @@ int cmd_open(int argc, char **argv)
 		case O_START: o.start = true; break;
 		case O_SUMMARY: summary = true; break;
 		case O_CONFIG: cfgfile = optarg; break;
+		case O_BOUNCES: o.bounces = optarg; break;
 		case 'h': open_usage(stdout); return 0;
 		case ':':
 			fprintf(stderr, "mailvet: option '%s' needs a value\n", argv[optind - 1]);

@@ -15,6 +15,7 @@ typedef struct ui_opts {
 	mv_config cfg;
 	bool demo;          /* the demo network is up and configured */
 	bool start;         /* start verifying at once */
+	const char *bounces;  /* a bounce file or directory for the segments view */
 } ui_opts;
 
 /* Run the workbench until the user quits; returns an exit code. */

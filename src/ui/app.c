@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "keys.h"
+#include "mailvet/bounces.h"
 #include "mailvet/buf.h"
 #include "mailvet/ev.h"
 #include "mailvet/export.h"
@@ -107,6 +108,11 @@ struct app {
 	bool exp_split, exp_append, exp_suppress;
 	int exp_cur;
 	uint64_t started_ms;
+	/* an imported bounce file for the segments view */
+	bounce_set *bset;
+	bounce_seg bseg;
+	bool have_bseg, seg_bounces;
+	char bpath[256];
 };
 
 static struct app A;
@@ -597,8 +603,55 @@ static void redraw(void)
 
 /* ---- segments: domain x reason of this run's answers --------------------------- */
 
+/* The imported bounce file: providers x reasons, and its alerts. */
+static void draw_bounce_segments(void)
+{
+	char line[1024];
+	int y = 1;
+	const bounce_seg *g = &A.bseg;
+	snprintf(line, sizeof(line), "bounces from %s: %zu (recipient-side %zu, sender-side %zu, "
+		 "other %zu; %zu could be suppressed)", A.bpath, g->total, g->recipient_side,
+		 g->sender_side, g->other, g->suppressible);
+	attrset(A_BOLD);
+	ui_put(y++, 0, COLS, line, strlen(line));
+	attrset(A_NORMAL);
+	for (size_t i = 0; i < g->nalerts && y < LINES - 4; i++) {
+		const bounce_alert *al = &g->alerts[i];
+		snprintf(line, sizeof(line), " ALERT: %s: %zu of %zu bounces are sender-side (%s): your "
+			 "reputation or authentication there is the problem, the recipients are fine",
+			 al->provider, al->sender_side, al->total, reason_name(al->top_reason));
+		attrset(A.color ? COLOR_PAIR(C_ALERT) : A_REVERSE);
+		ui_put(y++, 0, COLS, line, strlen(line));
+		attrset(A_NORMAL);
+	}
+	attrset(A_BOLD | A_UNDERLINE);
+	snprintf(line, sizeof(line), "%-22s %6s %6s %6s  %s", "provider", "total", "recip", "sender",
+		 "top reasons");
+	ui_put(y++, 0, COLS, line, strlen(line));
+	attrset(A_NORMAL);
+	for (size_t i = 0; i < g->nproviders && y < LINES - 1; i++) {
+		const bounce_group *p = &g->providers[i];
+		mv_reason top[3];
+		size_t nt = bounce_group_top_reasons(p, top, 3);
+		int n = snprintf(line, sizeof(line), "%-22.22s %6zu %6zu %6zu ", p->name, p->total,
+				 p->recipient_side, p->sender_side);
+		for (size_t k = 0; k < nt && n > 0 && (size_t)n < sizeof(line); k++)
+			n += snprintf(line + n, sizeof(line) - (size_t)n, " %s %zu",
+				      reason_name(top[k]), p->by_reason[top[k]]);
+		ui_put(y++, 0, COLS, line, strlen(line));
+	}
+	attrset(A_DIM);
+	const char *foot = "imported bounces by provider   Tab: this run   q back";
+	ui_put(LINES - 1, 0, COLS, foot, strlen(foot));
+	attrset(A_NORMAL);
+}
+
 static void draw_segments(void)
 {
+	if (A.seg_bounces && A.have_bseg) {
+		draw_bounce_segments();
+		return;
+	}
 	enum { MAXD = 200, MAXR = 8 };
 	size_t nrow = A.ws.res->n;
 	static uint32_t doms[MAXD];
@@ -678,7 +731,9 @@ static void draw_segments(void)
 		dtot[best] = 0;
 	}
 	attrset(A_DIM);
-	const char *foot = "rejects and failures by domain and reason, this run   q back";
+	const char *foot = A.have_bseg ?
+		"rejects and failures by domain and reason, this run   Tab: imported bounces   q back" :
+		"rejects and failures by domain and reason, this run   q back";
 	ui_put(LINES - 1, 0, COLS, foot, strlen(foot));
 	attrset(A_NORMAL);
 }
@@ -1285,7 +1340,9 @@ static void on_key(int ch)
 		} else if (a == ACT_QUIT || a == ACT_BACK) A.scr = SCR_TABLE;
 		return;
 	case SCR_SEGMENTS:
-		if (a == ACT_QUIT || a == ACT_BACK)
+		if (ch == '\t')
+			A.seg_bounces = !A.seg_bounces;
+		else if (a == ACT_QUIT || a == ACT_BACK)
 			A.scr = SCR_TABLE;
 		return;
 	case SCR_TABLE:
@@ -1430,6 +1487,23 @@ int ui_run(const ui_opts *o)
 		if ((long)c != A.ws.info.email_col)
 			A.cols[A.ncols++] = VC_ORIG + (int)c;
 	A.scr = SCR_SUMMARY;
+	if (o->bounces) {
+		bounce_read_info bi;
+		bounce_seg_opts so = { 0 };
+		A.bset = bounces_create();
+		snprintf(A.bpath, sizeof(A.bpath), "%s", o->bounces);
+		if (!A.bset || bounces_read_path(A.bset, o->bounces, BOUNCE_FMT_AUTO, &bi) != MV_OK ||
+		    bounces_segment(A.bset, &so, &A.bseg) != MV_OK) {
+			fprintf(stderr, "mailvet: %s: cannot read the bounces\n", o->bounces);
+			bounces_destroy(A.bset);
+			view_destroy(A.v);
+			ws_close(&A.ws);
+			ev_destroy(A.ev);
+			buf_free(&A.detail);
+			return 1;
+		}
+		A.have_bseg = true;
+	}
 
 	have_tio = tcgetattr(0, &saved) == 0;
 	if (!initscr()) {
@@ -1472,5 +1546,8 @@ out:
 	ev_destroy(A.ev);
 	buf_free(&A.detail);
 	free(A.doms);
+	if (A.have_bseg)
+		bounce_seg_free(&A.bseg);
+	bounces_destroy(A.bset);
 	return rc;
 }
