@@ -1420,6 +1420,13 @@ static void sess_fail(void *arg, smtp_session *s, const smtp_failure *f)
 			}
 		}
 	}
+	if (f->reason == REASON_TLS_FAILED && v->cfg->tls == TLS_REQUIRE) {
+		/* TLS is required and this host will not do it: asking again
+		 * cannot help */
+		host_give_up(v, hid, OWNER_NONE, REASON_TLS_FAILED, f->reply, vs->transcript);
+		schedule_pump(v);
+		return;
+	}
 	if (f->reason == REASON_TLS_FAILED && v->cfg->tls == TLS_OPPORTUNISTIC && !h->no_tls) {
 		h->no_tls = true;       /* as MTAs do: try again in clear text */
 	} else if (!f->reply || f->reply->code == 421 || f->reply->code / 100 == 4 ||
