@@ -74,20 +74,6 @@ const bounce *bounces_get(const bounce_set *b, size_t i)
 
 static bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-static const char *ci_find(const char *s, size_t n, const char *needle)
-{
-	size_t m = strlen(needle);
-	if (!m || m > n)
-		return NULL;
-	for (size_t i = 0; i + m <= n; i++) {
-		size_t j = 0;
-		while (j < m && text_ascii_lower(s[i + j]) == needle[j])
-			j++;
-		if (j == m)
-			return s + i;
-	}
-	return NULL;
-}
 
 static bool ci_prefix(const char *s, size_t n, const char *p)
 {
@@ -284,8 +270,8 @@ out:
 static mv_status postfix_line(bounce_set *b, const char *s, size_t n, const char *src,
 			      uint32_t line)
 {
-	const char *to = ci_find(s, n, "to=<");
-	const char *stt = ci_find(s, n, "status=bounced");
+	const char *to = text_find_ci(s, n, "to=<");
+	const char *stt = text_find_ci(s, n, "status=bounced");
 	if (!to || !stt)
 		return MV_PARSE;
 	to += 4;
@@ -294,7 +280,7 @@ static mv_status postfix_line(bounce_set *b, const char *s, size_t n, const char
 		return MV_PARSE;
 	const char *mx = NULL;
 	size_t mxn = 0;
-	const char *rel = ci_find(s, n, " relay=");
+	const char *rel = text_find_ci(s, n, " relay=");
 	if (rel) {
 		mx = rel + 7;
 		const char *e = mx;
@@ -303,7 +289,7 @@ static mv_status postfix_line(bounce_set *b, const char *s, size_t n, const char
 		mxn = (size_t)(e - mx);
 	}
 	uint32_t status = 0;
-	const char *dsn = ci_find(s, n, " dsn=");
+	const char *dsn = text_find_ci(s, n, " dsn=");
 	if (dsn)
 		status = parse_status(dsn + 5, (size_t)(s + n - dsn - 5) > 12 ? 12 : (size_t)(s + n - dsn - 5));
 	const char *d = stt + 14;
@@ -321,7 +307,7 @@ static mv_status postfix_line(bounce_set *b, const char *s, size_t n, const char
 /* An Exim "**" line: the address, H=host, and the message after the first ": ". */
 static mv_status exim_line(bounce_set *b, const char *s, size_t n, const char *src, uint32_t line)
 {
-	const char *p = ci_find(s, n, " ** ");
+	const char *p = text_find_ci(s, n, " ** ");
 	if (!p)
 		return MV_PARSE;
 	p += 4;
@@ -332,7 +318,7 @@ static mv_status exim_line(bounce_set *b, const char *s, size_t n, const char *s
 	size_t an = (size_t)(p - a);
 	const char *mx = NULL;
 	size_t mxn = 0;
-	const char *h = ci_find(p, (size_t)(e - p), " h=");
+	const char *h = text_find_ci(p, (size_t)(e - p), " h=");
 	if (h) {
 		mx = h + 3;
 		const char *q = mx;
@@ -369,9 +355,9 @@ static void read_log(bounce_set *b, const char *data, size_t n, const char *src,
 		pos += len + (nl ? 1 : 0);
 		line++;
 		mv_status st = MV_NOTFOUND;
-		if (ci_find(s, len, "status=bounced"))
+		if (text_find_ci(s, len, "status=bounced"))
 			st = postfix_line(b, s, len, src, line);
-		else if (ci_find(s, len, " ** "))
+		else if (text_find_ci(s, len, " ** "))
 			st = exim_line(b, s, len, src, line);
 		if (st == MV_OK)
 			info->records++;
@@ -638,9 +624,9 @@ out:
 static bounce_format sniff(const char *data, size_t n)
 {
 	size_t look = n > (4u << 20) ? (4u << 20) : n;
-	if (ci_find(data, look, "final-recipient:"))
+	if (text_find_ci(data, look, "final-recipient:"))
 		return BOUNCE_FMT_DSN;
-	if (ci_find(data, look, "status=bounced"))
+	if (text_find_ci(data, look, "status=bounced"))
 		return BOUNCE_FMT_LOG;
 	/* Exim main log: "YYYY-MM-DD HH:MM:SS id ** addr" */
 	for (size_t pos = 0; pos < look;) {
@@ -648,7 +634,7 @@ static bounce_format sniff(const char *data, size_t n)
 		const char *nl = memchr(s, '\n', look - pos);
 		size_t len = nl ? (size_t)(nl - s) : look - pos;
 		pos += len + 1;
-		if (len > 20 && s[4] == '-' && s[7] == '-' && s[13] == ':' && ci_find(s, len, " ** "))
+		if (len > 20 && s[4] == '-' && s[7] == '-' && s[13] == ':' && text_find_ci(s, len, " ** "))
 			return BOUNCE_FMT_LOG;
 	}
 	return BOUNCE_FMT_CSV;

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "mailvet/fsutil.h"
+
 enum {
 	Q_GET_RESULT, Q_PUT_RESULT, Q_GET_DOMAIN, Q_PUT_DOMAIN, Q_GET_PROBES,
 	Q_ADD_PROBES, Q_PUT_RETRY, Q_GET_RETRY, Q_DEL_RETRY, Q_PUT_DECISION,
@@ -55,24 +57,6 @@ struct cache {
 	sqlite3_stmt *q[Q_COUNT];
 };
 
-static mv_status mkparents(const char *path)
-{
-	char tmp[1024];
-	size_t n = strlen(path);
-	if (n >= sizeof(tmp))
-		return MV_TOOBIG;
-	memcpy(tmp, path, n + 1);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-			return MV_IO;
-		*p = '/';
-	}
-	return MV_OK;
-}
-
 mv_status cache_open(cache **out, const char *path, char *err, size_t errlen)
 {
 	cache *c = calloc(1, sizeof(*c));
@@ -82,7 +66,7 @@ mv_status cache_open(cache **out, const char *path, char *err, size_t errlen)
 	*out = NULL;
 	if (!c)
 		return MV_NOMEM;
-	if (mkparents(path)) {
+	if (fs_mkparents(path)) {
 		snprintf(err, errlen, "%s: cannot create its directory: %s", path, strerror(errno));
 		st = MV_IO;
 		goto fail;

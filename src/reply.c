@@ -175,21 +175,6 @@ void reply_free(smtp_reply *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Case-insensitive search of needle (lower case) in s[0..n). */
-static const char *ci_find(const char *s, size_t n, const char *needle)
-{
-	size_t m = strlen(needle);
-	if (!m || m > n)
-		return NULL;
-	for (size_t i = 0; i + m <= n; i++) {
-		size_t j = 0;
-		while (j < m && text_ascii_lower(s[i + j]) == needle[j])
-			j++;
-		if (j == m)
-			return s + i;
-	}
-	return NULL;
-}
 
 /* A reply code at s[i]: [2-5]dd, not inside a word, number, address or IP. */
 static bool code_at(const char *s, size_t n, size_t i)
@@ -237,7 +222,7 @@ static uint32_t find_enhanced(const char *s, size_t n, int cls)
 static size_t strip_tails(char *s, size_t n)
 {
 	for (;;) {
-		const char *t = ci_find(s, n, "(in reply to ");
+		const char *t = text_find_ci(s, n, "(in reply to ");
 		if (!t)
 			break;
 		const char *close = memchr(t, ')', n - (size_t)(t - s));
@@ -301,7 +286,7 @@ mv_status reply_parse_text(const char *s, size_t n, smtp_reply *out)
 	/* Where the reply starts: after "said:" if a log says so, at the first code
 	 * followed by an enhanced code of its class, else at the first code. */
 	size_t from = 0;
-	const char *said = ci_find(w, m, "said:");
+	const char *said = text_find_ci(w, m, "said:");
 	if (said)
 		from = (size_t)(said - w) + 5;
 	/* A text that opens with an enhanced code ("5.1.0 - Unknown address error
@@ -310,7 +295,7 @@ mv_status reply_parse_text(const char *s, size_t n, smtp_reply *out)
 	/* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult): w[0..m) is set */
 	while (lead < m && w[lead] == ' ')
 		lead++;
-	if (m - lead > 5 && ci_find(w + lead, 5, "smtp;"))
+	if (m - lead > 5 && text_find_ci(w + lead, 5, "smtp;"))
 		lead += 5;
 	while (lead < m && w[lead] == ' ')
 		lead++;
@@ -352,7 +337,7 @@ mv_status reply_parse_text(const char *s, size_t n, smtp_reply *out)
 		static const char *const prefixes[] = { "smtp;", "x-postfix;", "x-unix;", "x-local;", "mailbox;" };
 		for (size_t k = 0; k < sizeof(prefixes) / sizeof(prefixes[0]); k++) {
 			size_t pl = strlen(prefixes[k]);
-			if (m - p >= pl && ci_find(w + p, pl, prefixes[k])) {
+			if (m - p >= pl && text_find_ci(w + p, pl, prefixes[k])) {
 				p += pl;
 				break;
 			}
@@ -478,7 +463,7 @@ reply_phase reply_phase_from_text(const char *s, size_t n)
 		{ "refused to talk to me", REPLY_PHASE_CONNECT },
 	};
 	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++)
-		if (ci_find(s, n, tails[i].needle))
+		if (text_find_ci(s, n, tails[i].needle))
 			return tails[i].phase;
 	return REPLY_PHASE_UNKNOWN;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "mailvet/buf.h"
+#include "mailvet/fsutil.h"
 #include "mailvet/intern.h"
 #include "mailvet/text.h"
 
@@ -149,24 +150,6 @@ bool suppress_match(const suppress *s, const char *addr, size_t n)
 	return false;
 }
 
-static mv_status mkdirs(const char *path)
-{
-	char tmp[4096];
-	size_t n = strlen(path);
-	if (n >= sizeof(tmp))
-		return MV_TOOBIG;
-	memcpy(tmp, path, n + 1);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-			return MV_IO;
-		*p = '/';
-	}
-	return MV_OK;
-}
-
 mv_status suppress_append(const char *path, const char *const *entries,
 			  size_t n, size_t *added)
 {
@@ -181,7 +164,7 @@ mv_status suppress_append(const char *path, const char *const *entries,
 	buf_init(&out, MAX_FILE);
 	if (added)
 		*added = 0;
-	st = mkdirs(path);
+	st = fs_mkparents(path);
 	if (st)
 		goto out;
 	st = read_file(path, &old);

@@ -220,3 +220,18 @@ void text_lower(char *s, size_t n)
 	for (size_t i = 0; i < n; i++)
 		s[i] = text_ascii_lower(s[i]);
 }
+
+const char *text_find_ci(const char *s, size_t n, const char *needle)
+{
+	size_t m = strlen(needle);
+	if (!m || m > n)
+		return NULL;
+	for (size_t i = 0; i + m <= n; i++) {
+		size_t j = 0;
+		while (j < m && text_ascii_lower(s[i + j]) == needle[j])
+			j++;
+		if (j == m)
+			return s + i;
+	}
+	return NULL;
+}

@@ -45,6 +45,9 @@ static inline char text_ascii_lower(char c)
 
 /* ASCII case-insensitive equality of two byte strings. */
 bool text_ieq(const char *a, size_t an, const char *b, size_t bn);
+/* First place of needle (lower case ASCII) in s[0..n), ignoring ASCII
+ * case; NULL if none. */
+const char *text_find_ci(const char *s, size_t n, const char *needle);
 /* In-place ASCII lower-casing. */
 void text_lower(char *s, size_t n);
 
