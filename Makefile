@@ -110,7 +110,8 @@ $(BUILD)/san/unit: $(UNIT_SRC:%.c=$(BUILD)/san/%.o) $(SAN_LIB_OBJ)
 
 $(BUILD)/fakes/%: tests/fakes/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $< $(LIB_OBJ) -o $@ $(PKG_LIBS) -lm
+	@echo "  CC-LD   $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB_OBJ) -o $@ $(PKG_LIBS) -lm
 
 
 FUZZERS = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)

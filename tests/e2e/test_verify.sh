@@ -176,4 +176,45 @@ check_contains "doctor: port" "$out" "reaches mx.tlsok.test"
 out=$("$MAILVET" doctor --helo mx.google.com --dns 127.0.0.1:1 --dns-timeout 200 2>&1)
 check_eq "doctor: foreign HELO refused" "$?" 2
 kill $dpid $spid 2>/dev/null; wait 2>/dev/null
+# ---- 5. slow and closing servers, a per-domain rate, greylisting across runs ---------
+printf 'trickle.test MX 10 mx.trickle.test\nmx.trickle.test A 127.0.0.5\nclosing.test MX 10 mx.closing.test\nmx.closing.test A 127.0.0.6\nrate.test MX 10 mx.rate.test\nmx.rate.test A 127.0.0.7\ngrey.test MX 10 mx.grey.test\nmx.grey.test A 127.0.0.8\n' >"$T/h.zone"
+{
+	printf '[listen 127.0.0.5]\ntrickle 300\n'
+	printf '[listen 127.0.0.6]\nshutdown_after 2\nrcpt * 250 2.1.5 Ok\n'
+	printf '[listen 127.0.0.7]\nrcpt a@rate.test 250 2.1.5 Ok\nrcpt b@rate.test 250 2.1.5 Ok\nrcpt c@rate.test 250 2.1.5 Ok\nrcpt * 550 5.1.1 no such user\n'
+	printf '[listen 127.0.0.8]\ngreylist 3\nrcpt a@grey.test 250 2.1.5 Ok\nrcpt * 550 5.1.1 no such user\n'
+} >"$T/h.smtp"
+"$B/fakes/fake_dns" --listen 127.0.0.1:0 --zone "$T/h.zone" >"$T/hdns.out" 2>/dev/null & dpid=$!
+"$B/fakes/fake_smtp" --script "$T/h.smtp" --port 0 --log "$T/h.log" >"$T/hsmtp.out" 2>/dev/null & spid=$!
+for i in $(seq 50); do grep -q ready "$T/hdns.out" && grep -q ready "$T/hsmtp.out" && break; sleep 0.1; done
+hargs=(--dns "127.0.0.1:$(awk '{print $2}' "$T/hdns.out")" --smtp-port "$(awk '{print $2}' "$T/hsmtp.out")"
+       --allow-private-mx --from probe@sender.test --helo probe.sender.test -q)
+printf 'email\na@trickle.test\na@closing.test\n' >"$T/h1.csv"
+start=$(date +%s)
+"$MAILVET" check "$T/h1.csv" -o "$T/h1.clean.csv" --results "$T/h1.jsonl" --no-cache \
+	--banner-timeout 1500 --command-timeout 1500 --max-retries 0 "${hargs[@]}"
+check_eq "hostile-server run exit" "$?" 0
+check_eq "a server trickling one byte per 300 ms times out" "$(jq_row "$T/h1.jsonl" a@trickle.test reason)" timeout
+check "...within the timeouts, no hang" [ $(( $(date +%s) - start )) -lt 30 ]
+check_eq "421 after two commands: unknown, not invalid" "$(jq_row "$T/h1.jsonl" a@closing.test verdict)" unknown
+printf 'email\na@rate.test\nb@rate.test\nc@rate.test\n' >"$T/h2.csv"
+start=$(date +%s%N)
+"$MAILVET" check "$T/h2.csv" -o "$T/h2.clean.csv" --results "$T/h2.jsonl" --no-cache \
+	--per-domain-rate 60 "${hargs[@]}"
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+check_eq "rate-limited domain verified" "$(grep -c '"verdict":"deliverable"' "$T/h2.jsonl")" 3
+check "60 a minute: 4 RCPTs (probe included) take 3 s or more ($took ms)" [ "$took" -ge 2900 ]
+# greylisting across runs: the first run is stopped while the retry waits;
+# the next run waits for the retry time instead of asking again at once
+printf 'email\na@grey.test\n' >"$T/h3.csv"
+timeout --preserve-status -s INT 2 "$MAILVET" check "$T/h3.csv" -o "$T/h3.clean.csv" --cache "$T/h.db" \
+	--retry-greylisted 2 "${hargs[@]}"
+check_eq "interrupted run exit" "$?" 1
+n1=$(grep -c 'C: RCPT TO:<a@grey.test>' "$T/h.log")
+"$MAILVET" check "$T/h3.csv" -o "$T/h3.clean.csv" --results "$T/h3.jsonl" --cache "$T/h.db" \
+	--retry-greylisted 2 "${hargs[@]}"
+check_eq "resumed greylisted row deliverable" "$(jq_row "$T/h3.jsonl" a@grey.test verdict)" deliverable
+n2=$(grep -c 'C: RCPT TO:<a@grey.test>' "$T/h.log")
+check "asked once more after the restart, not in a loop ($n1 then $n2)" [ $((n2 - n1)) -le 2 ]
+kill $dpid $spid 2>/dev/null; wait 2>/dev/null
 finish
