@@ -551,9 +551,11 @@ static void draw_domains(void)
 		ui_put(2 + i, 0, COLS, line, strlen(line));
 		attrset(A_NORMAL);
 	}
-	snprintf(line, sizeof(line),
-		 "%zu domains   Enter: show its rows   s/d: keep/drop its catch-all rows   R: re-verify   q back",
-		 A.ndoms);
+	if (A.msg[0] && ev_clock_ms() < A.msg_until)
+		snprintf(line, sizeof(line), "%s", A.msg);
+	else
+		snprintf(line, sizeof(line), "%zu domains   Enter: show its rows   s/d: keep/drop its "
+			 "catch-all rows   R: re-verify   q back", A.ndoms);
 	attrset(A_DIM);
 	ui_put(LINES - 1, 0, COLS, line, strlen(line));
 	attrset(A_NORMAL);
