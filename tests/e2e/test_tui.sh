@@ -3,22 +3,7 @@
 # Opens a copy of the sample on the demo network (loopback only), verifies,
 # sorts, filters to a tier, triages, accepts a suggestion, exports, quits.
 . "$(dirname "$0")/lib.sh"
-
-command -v tmux >/dev/null || { echo "tui: 0 passed, 1 failed"; echo "FAIL tmux missing"; exit 1; }
-S=mv-tui-$$
-export HOME="$T/home" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data" XDG_CACHE_HOME="$T/cache"
-mkdir -p "$HOME"
-cp samples/contacts.csv "$T/list.csv"
-tmux_cmd() { tmux -L "$S" "$@"; }
-screen() { tmux_cmd capture-pane -p -t "$S"; }
-keys() { tmux_cmd send-keys -t "$S" "$@"; sleep 0.3; }
-# wait_for TEXT [SECONDS]: until the screen shows TEXT
-wait_for() {
-	local i=0 n=$(( ${2:-10} * 10 ))
-	while [ $i -lt $n ]; do screen | grep -qF -- "$1" && return 0; sleep 0.1; i=$((i + 1)); done
-	echo "  screen when waiting for '$1':"; screen | sed 's/^/  | /'; return 1
-}
-trap 'tmux_cmd kill-server 2>/dev/null; rm -rf "$T"' EXIT
+. "$(dirname "$0")/tmux.sh"
 
 tmux_cmd new-session -d -s "$S" -x 80 -y 24 \
 	"cd '$PWD' && env TERM=xterm LANG=C.UTF-8 TZ=UTC NO_COLOR=1 '$MAILVET' --demo '$T/list.csv'; echo EXITED \$?; sleep 30"
