@@ -33,7 +33,7 @@ suite() {
 	if [ "$f" != 0 ] || [ "$rc" != 0 ]; then
 		[ "$f" = 0 ] && failed=$((failed + 1))
 		echo "$name: $p passed, $f failed (exit $rc, $((SECONDS - start))s); failures:"
-		grep -E -A12 '^(FAIL|not ok)|ERROR: |runtime error' "$out" | head -n 80 | sed 's/^/    /'
+		grep -E -B30 -A12 '^(FAIL|not ok)|ERROR: |runtime error' "$out" | head -n 120 | sed 's/^/    /'
 	else
 		echo "$name: $p passed, 0 failed ($((SECONDS - start))s)"
 	fi

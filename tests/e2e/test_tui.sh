@@ -15,7 +15,7 @@ check_contains "candidates" "$s" "candidates to verify"
 check_contains "demo banner" "$s" "DEMO NETWORK"
 
 keys v
-check "verification finishes" wait_for "verified 100%" 60
+check "verification finishes" wait_for "verified 100%" 150
 s=$(screen)
 check_contains "breaker alert shown" "$s" "ALERT: hooli.test is rejecting the sender"
 check_contains "tier counts" "$s" "catch_all"
