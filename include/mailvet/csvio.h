@@ -30,6 +30,8 @@ typedef struct csv_opts {
 	/* called after each chunk read: bytes so far, of total (0 = unknown) */
 	void (*progress)(void *arg, size_t done, size_t total);
 	void *progress_arg;
+	/* parse every line with libcsv, no fast path (for tests) */
+	bool libcsv_only;
 } csv_opts;
 
 typedef struct csv_diag {
