@@ -729,6 +729,34 @@ out:
 
 /* ---- re-check of one row ------------------------------------------------ */
 
+/*
+ * Rows that were duplicates (or aliases) of row's old address: the first of
+ * them now owns that address, the others are its duplicates. x holds the
+ * keys of every other row that owns a mailbox.
+ */
+static mv_status release_dependents(struct run *x, size_t row)
+{
+	results *r = x->r;
+	for (size_t i = 0; i < r->n; i++) {
+		row_result *d = &r->rows[i];
+		if (i == row || d->dup_of != (uint32_t)row + 1 || d->local != LOCAL_DUPLICATE)
+			continue;
+		d->local = LOCAL_CANDIDATE;
+		d->reason = REASON_NONE;
+		d->flags &= ~(uint32_t)(F_DUPLICATE | F_ALIAS);
+		d->dup_of = 0;
+		mv_str dm = results_str(r, d->domain);
+		x->rowdom[i] = domain_index(x, dm.p, dm.len);
+		if (!x->rowdom[i])
+			return MV_NOMEM;
+		domain_facts(x, x->rowdom[i]);
+		mv_status st = dedupe_row(x, i);
+		if (st)
+			return st;
+	}
+	return MV_OK;
+}
+
 mv_status local_recheck_row(const local_opts *o, results *r, size_t row,
 			    const char *text, size_t n)
 {
@@ -762,7 +790,7 @@ mv_status local_recheck_row(const local_opts *o, results *r, size_t row,
 		if (!st)
 			st = suggest_row(&x, row);
 	}
-	if (st || rr->local != LOCAL_CANDIDATE)
+	if (st)
 		goto out;
 	/* the keys of every other candidate that owns a mailbox */
 	for (size_t i = 0; i < r->n && !st; i++) {
@@ -796,6 +824,8 @@ mv_status local_recheck_row(const local_opts *o, results *r, size_t row,
 			    sizeof(uint32_t));
 	if (!st)
 		st = settle_row(&x, row);
+	if (!st)
+		st = release_dependents(&x, row);
 out:
 	typo_destroy(ty);
 	free(a);

@@ -176,12 +176,19 @@ mv_status ws_accept_suggestion(workspace *w, size_t row)
 	mv_str s = results_str(w->res, w->res->rows[row].suggestion);
 	char text[512];
 	snprintf(text, sizeof(text), "%.*s", (int)s.len, s.p);
+	/* the row that takes over the old address, if any, is verified too */
+	size_t heir = w->res->n;
+	for (size_t i = 0; i < w->res->n && heir == w->res->n; i++)
+		if (w->res->rows[i].dup_of == (uint32_t)row + 1)
+			heir = i;
 	mv_status st = local_recheck_row(&w->lopts, w->res, row, text, strlen(text));
 	if (st)
 		return st;
 	count(w);
 	if (w->ver && w->res->rows[row].local == LOCAL_CANDIDATE)
 		ws_verify_row(w, row);
+	if (w->ver && heir < w->res->n && w->res->rows[heir].local == LOCAL_CANDIDATE)
+		ws_verify_row(w, heir);
 	return MV_OK;
 }
 

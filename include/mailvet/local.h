@@ -95,7 +95,9 @@ mv_status local_run(const table *t, long email_col, const local_opts *o,
  * flagged, checked against suppression and against every other row for
  * duplicates and aliases, typo-checked against the curated providers, and
  * marked F_FIXED (the export writes the new address and keeps the cell in
- * email_original). Other rows are not changed. O(rows).
+ * email_original). Rows that were duplicates or aliases of the row's old
+ * address are settled again: the first of them now owns it, the others are
+ * its duplicates. No other row changes. O(rows).
  */
 mv_status local_recheck_row(const local_opts *o, results *r, size_t row,
 			    const char *text, size_t n);

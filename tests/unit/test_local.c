@@ -294,6 +294,46 @@ TEST(local_extra_lists)
 	table_destroy(t2);
 }
 
+/* A fix moves a row off an address other rows were duplicates of: the
+ * first of them owns it now, the rest are its duplicates (aliases too). */
+TEST(local_recheck_releases_duplicates)
+{
+	table *t;
+	long col;
+	local_opts o;
+	local_opts_init(&o);
+	results *r = run("bob@hotmial.com\nzed@contoso.com\nbob@hotmial.com\nBOB@hotmial.com\n"
+			 "jane.doe@gmail.com\njanedoe@gmail.com\nj.anedoe@gmail.com\n",
+			 &o, NULL, &t, &col);
+	CHECK_INT(r->rows[2].dup_of, 1);
+	CHECK_INT(r->rows[3].dup_of, 1);
+	CHECK(r->rows[5].flags & F_ALIAS);
+	CHECK_INT(r->rows[5].dup_of, 5);
+	CHECK_INT(r->rows[6].dup_of, 5);
+	CHECK_INT(local_recheck_row(&o, r, 0, "bob@hotmail.com", 15), MV_OK);
+	CHECK_INT(r->rows[0].local, LOCAL_CANDIDATE);
+	CHECK_INT(r->rows[2].local, LOCAL_CANDIDATE);
+	CHECK_INT(r->rows[2].dup_of, 0);
+	CHECK(!(r->rows[2].flags & F_DUPLICATE));
+	CHECK_INT(r->rows[3].local, LOCAL_DUPLICATE);
+	CHECK_INT(r->rows[3].dup_of, 3);
+	CHECK_INT(r->rows[1].local, LOCAL_CANDIDATE);
+	/* the alias owner changes address: the first alias takes over */
+	CHECK_INT(local_recheck_row(&o, r, 4, "jane@contoso.com", 16), MV_OK);
+	CHECK_INT(r->rows[5].local, LOCAL_CANDIDATE);
+	CHECK(!(r->rows[5].flags & F_ALIAS));
+	CHECK_INT(r->rows[6].local, LOCAL_DUPLICATE);
+	CHECK(r->rows[6].flags & F_ALIAS);
+	CHECK_INT(r->rows[6].dup_of, 6);
+	/* a fix to an invalid address releases them as well */
+	CHECK_INT(local_recheck_row(&o, r, 2, "not an address", 14), MV_OK);
+	CHECK_INT(r->rows[2].local, LOCAL_INVALID);
+	CHECK_INT(r->rows[3].local, LOCAL_CANDIDATE);
+	CHECK_INT(r->rows[3].dup_of, 0);
+	results_destroy(r);
+	table_destroy(t);
+}
+
 TEST(local_recheck)
 {
 	table *t;
