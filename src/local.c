@@ -747,7 +747,7 @@ static mv_status release_dependents(struct run *x, size_t row)
 		d->dup_of = 0;
 		mv_str dm = results_str(r, d->domain);
 		x->rowdom[i] = domain_index(x, dm.p, dm.len);
-		if (!x->rowdom[i])
+		if (!x->rowdom[i] || !x->dom)
 			return MV_NOMEM;
 		domain_facts(x, x->rowdom[i]);
 		mv_status st = dedupe_row(x, i);
