@@ -822,7 +822,7 @@ mv_status local_recheck_row(const local_opts *o, results *r, size_t row,
 	if (!st)
 		st = ensure((void **)&x.first, &x.capfirst, intern_count(r->pool) + 1,
 			    sizeof(uint32_t));
-	if (!st)
+	if (!st && rr->local == LOCAL_CANDIDATE)
 		st = settle_row(&x, row);
 	if (!st)
 		st = release_dependents(&x, row);
