@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,7 @@ void csv_opts_init(csv_opts *o)
 	o->progress = NULL;
 	o->progress_arg = NULL;
 	o->libcsv_only = false;
+	o->parallel_min = 0;
 }
 
 /* ---- loading ---------------------------------------------------------- */
@@ -685,22 +688,34 @@ struct load_src {
 	int fd;               /* -1 for memory */
 	const char *mem;
 	size_t memlen, mempos;
+	bool positioned;      /* read with pread from fpos */
+	off_t fpos;
+	size_t left;          /* bytes this reader may still take */
 };
 
 static ssize_t src_read(struct load_src *s, char *buf, size_t cap)
 {
+	if (cap > s->left)
+		cap = s->left;
+	if (!cap)
+		return 0;
 	if (s->fd < 0) {
 		size_t n = s->memlen - s->mempos;
 		if (n > cap)
 			n = cap;
 		memcpy(buf, s->mem + s->mempos, n);
 		s->mempos += n;
+		s->left -= n;
 		return (ssize_t)n;
 	}
 	for (;;) {
-		ssize_t r = read(s->fd, buf, cap);
+		ssize_t r = s->positioned ? pread(s->fd, buf, cap, s->fpos) : read(s->fd, buf, cap);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r > 0) {
+			s->left -= (size_t)r;
+			s->fpos += r;
+		}
 		return r;
 	}
 }
@@ -720,37 +735,222 @@ static ssize_t src_fill(struct load_src *s, char *buf, size_t cap)
 	return (ssize_t)got;
 }
 
+/*
+ * One reader's share of the input: its parser, its loader state, the
+ * table it fills. The whole file is one part; a large one is two, the
+ * second parsed on a second thread (see split_load).
+ */
+struct part {
+	struct load_src src;
+	struct csv_parser p;
+	bool parser_live;
+	struct loader L;
+	table *t;
+	const csv_opts *o;
+	char *chunk;
+	_Atomic size_t done;      /* bytes read, for progress */
+	const _Atomic size_t *other;  /* the other part's count, or NULL */
+	bool reports;             /* calls o->progress (the first part) */
+	mv_status st;
+};
+
+static mv_status part_init(struct part *pt, table *t, csv_info *info, const csv_opts *o)
+{
+	if (csv_init(&pt->p, CSV_REPALL_NL) != 0)
+		return MV_NOMEM;
+	pt->parser_live = true;
+	csv_set_delim(&pt->p, (unsigned char)info->delimiter);
+	csv_set_blk_size(&pt->p, 4096);
+	memset(&pt->L, 0, sizeof(pt->L));
+	pt->L.t = t;
+	pt->L.info = info;
+	pt->L.max_field = o->max_field ? o->max_field : CSV_DEFAULT_MAX_FIELD;
+	pt->L.line = 1;
+	pt->L.row_line = 1;
+	pt->t = t;
+	pt->o = o;
+	return MV_OK;
+}
+
+/* Parse chunk[off..n), then read and parse until the part's input ends. */
+static mv_status part_run(struct part *pt, ssize_t n, size_t off)
+{
+	for (;;) {
+		size_t len = (size_t)n - off;
+		if (len && !parse_chunk(&pt->p, pt->chunk + off, len, &pt->L, !pt->o->libcsv_only))
+			return csv_error(&pt->p) == CSV_ENOMEM ? MV_NOMEM : MV_PARSE;
+		if (pt->L.err)
+			return pt->L.err;
+		off = 0;
+		size_t done = atomic_fetch_add(&pt->done, (size_t)n) + (size_t)n;
+		if (pt->other)
+			done += atomic_load(pt->other);
+		if (pt->o->progress && pt->reports)
+			pt->o->progress(pt->o->progress_arg, done, pt->src.size_hint);
+		n = src_read(&pt->src, pt->chunk, READ_CHUNK);
+		if (n < 0)
+			return MV_IO;
+		if (n == 0)
+			return MV_OK;
+	}
+}
+
+/* The end of the input: a quote never closed, the last row flushed. */
+static mv_status part_finish(struct part *pt)
+{
+	struct loader *L = &pt->L;
+	if (pt->p.pstate == LIBCSV_FIELD_BEGUN && pt->p.quoted) {
+		L->row_flags |= ROW_UNTERMINATED;
+		diag(L->info, L->row_line, L->field_no + 1,
+		     "quoted field opened here is never closed (kept to end of file)");
+	}
+	csv_fini(&pt->p, on_field, on_row, L);
+	return L->err;
+}
+
+static void part_free(struct part *pt)
+{
+	if (pt->parser_live)
+		csv_free(&pt->p);
+	pt->parser_live = false;
+	free(pt->chunk);
+	pt->chunk = NULL;
+}
+
+/* ---- two threads for a large file ----------------------------------------- */
+
+/*
+ * A large file is split at a line end near its middle; a second thread
+ * loads the second half into a table of its own while this one loads the
+ * first. The guess that the line end is a row end holds when the first
+ * half ends between rows (libcsv's state, no open row); then the second
+ * table is appended, line numbers and diagnostics shifted. When it does
+ * not hold (the line end was inside a quoted field), the second thread's
+ * work is dropped and the first goes on to the end of the file: the result
+ * is always the serial one, only the time differs.
+ */
+struct second {
+	struct part pt;
+	csv_info info;
+	pthread_t th;
+};
+
+static void *second_main(void *arg)
+{
+	struct second *b = arg;
+	ssize_t n = src_fill(&b->pt.src, b->pt.chunk, READ_CHUNK);
+	b->pt.st = n < 0 ? MV_IO : part_run(&b->pt, n, 0);
+	if (!b->pt.st)
+		b->pt.st = part_finish(&b->pt);
+	return NULL;
+}
+
+/* Where to split: just after the first line feed from the middle on, or 0. */
+static size_t split_point(const struct load_src *src, size_t first_len)
+{
+	size_t mid = src->size_hint / 2;
+	char win[64 * 1024];
+	size_t got;
+	if (mid <= first_len)
+		return 0;
+	if (src->fd < 0) {
+		got = src->memlen - mid < sizeof(win) ? src->memlen - mid : sizeof(win);
+		memcpy(win, src->mem + mid, got);
+	} else {
+		ssize_t r = pread(src->fd, win, sizeof(win), (off_t)mid);
+		if (r <= 0)
+			return 0;
+		got = (size_t)r;
+	}
+	const char *q = memchr(win, '\n', got);
+	return q ? mid + (size_t)(q - win) + 1 : 0;
+}
+
+static mv_status start_second(struct second *b, const struct load_src *src, size_t at,
+			      const csv_info *info, const csv_opts *o)
+{
+	memset(b, 0, sizeof(*b));
+	b->info.delimiter = info->delimiter;
+	b->info.email_col = -1;
+	table *t = table_create();
+	b->pt.chunk = malloc(READ_CHUNK);
+	if (!t || !b->pt.chunk || table_reserve(t, src->size_hint - at) || part_init(&b->pt, t, &b->info, o)) {
+		table_destroy(t);
+		part_free(&b->pt);
+		return MV_NOMEM;
+	}
+	b->pt.src = *src;
+	b->pt.src.left = SIZE_MAX;
+	if (src->fd < 0) {
+		b->pt.src.mempos = at;
+	} else {
+		b->pt.src.positioned = true;
+		b->pt.src.fpos = (off_t)at;
+	}
+	if (pthread_create(&b->th, NULL, second_main, b) != 0) {
+		table_destroy(t);
+		part_free(&b->pt);
+		return MV_NOMEM;
+	}
+	return MV_OK;
+}
+
+/* Append the second part to the first (its guess held). */
+static mv_status join_parts(struct part *a, struct second *b)
+{
+	struct loader *L = &a->L, *M = &b->pt.L;
+	csv_info *info = L->info;
+	uint32_t shift = L->line - 1;
+	mv_status st = table_append(a->t, b->pt.t, shift);
+	if (st)
+		return st;
+	for (size_t i = 0; i < b->info.ndiag && info->ndiag < CSV_MAX_DIAG; i++) {
+		info->diag[info->ndiag] = b->info.diag[i];
+		info->diag[info->ndiag++].line += shift;
+	}
+	info->ndiag_total += b->info.ndiag_total;
+	info->empty_lines += b->info.empty_lines;
+	for (int f = 0; f < 6; f++)
+		info->flagged[f] += b->info.flagged[f];
+	if (!info->eol)
+		info->eol = b->info.eol;
+	L->line = M->line + shift;
+	L->prev_term = M->prev_term;
+	return MV_OK;
+}
+
 static mv_status load(struct load_src *src, const csv_opts *o, table **out,
 		      csv_info *info)
 {
-	struct csv_parser p;
-	struct loader L;
+	struct part a = { .src = *src, .reports = true };
+	struct second b;
+	bool two = false;
 	csv_opts defaults;
 	mv_status st = MV_OK;
-	char *chunk = NULL;
 	table *t = NULL;
-	bool parser_live = false;
 
 	memset(info, 0, sizeof(*info));
 	info->email_col = -1;
+	info->threads = 1;
 	*out = NULL;
 	if (!o) {
 		csv_opts_init(&defaults);
 		o = &defaults;
 	}
-	chunk = malloc(READ_CHUNK);
+	a.src.left = SIZE_MAX;
+	a.chunk = malloc(READ_CHUNK);
 	t = table_create();
-	if (!chunk || !t || (src->size_hint && table_reserve(t, src->size_hint))) {
+	if (!a.chunk || !t || (src->size_hint && table_reserve(t, src->size_hint))) {
 		st = MV_NOMEM;
 		goto out;
 	}
-	ssize_t n = src_fill(src, chunk, READ_CHUNK);
+	ssize_t n = src_fill(&a.src, a.chunk, READ_CHUNK);
 	if (n < 0) {
 		st = MV_IO;
 		goto out;
 	}
 	size_t off = 0;
-	if (n >= 3 && memcmp(chunk, "\xef\xbb\xbf", 3) == 0) {
+	if (n >= 3 && memcmp(a.chunk, "\xef\xbb\xbf", 3) == 0) {
 		info->bom = true;
 		off = 3;
 	}
@@ -759,65 +959,48 @@ static mv_status load(struct load_src *src, const csv_opts *o, table **out,
 		st = MV_EMPTY;
 		goto out;
 	}
-	st = check_text(chunk + off, (size_t)n - off, info);
+	st = check_text(a.chunk + off, (size_t)n - off, info);
 	if (st)
 		goto out;
 	info->delimiter = o->delimiter;
 	if (!info->delimiter) {
-		info->delimiter = csvio_sniff(chunk + off, (size_t)n - off);
+		info->delimiter = csvio_sniff(a.chunk + off, (size_t)n - off);
 		info->delimiter_sniffed = true;
 	}
-
-	if (csv_init(&p, CSV_REPALL_NL) != 0) {
-		st = MV_NOMEM;
+	st = part_init(&a, t, info, o);
+	if (st)
 		goto out;
-	}
-	parser_live = true;
-	csv_set_delim(&p, (unsigned char)info->delimiter);
-	csv_set_blk_size(&p, 4096);
 
-	memset(&L, 0, sizeof(L));
-	L.t = t;
-	L.info = info;
-	L.max_field = o->max_field ? o->max_field : CSV_DEFAULT_MAX_FIELD;
-	L.line = 1;
-	L.row_line = 1;
-	L.prev_term = 0;
-
-	size_t done = 0;
-	for (;;) {
-		size_t len = (size_t)n - off;
-		if (len && !parse_chunk(&p, chunk + off, len, &L, !o->libcsv_only)) {
-			st = csv_error(&p) == CSV_ENOMEM ? MV_NOMEM : MV_PARSE;
-			goto out;
-		}
-		if (L.err) {
-			st = L.err;
-			goto out;
-		}
-		off = 0;
-		done += (size_t)n;
-		if (o->progress)
-			o->progress(o->progress_arg, done, src->size_hint);
-		n = src_read(src, chunk, READ_CHUNK);
-		if (n < 0) {
-			st = MV_IO;
-			goto out;
-		}
-		if (n == 0)
-			break;
+	size_t min = o->parallel_min ? o->parallel_min : CSV_PARALLEL_MIN;
+	size_t at = src->size_hint >= min && (size_t)n == READ_CHUNK ? split_point(src, (size_t)n) : 0;
+	if (at && start_second(&b, src, at, info, o) == MV_OK) {
+		two = true;
+		a.src.left = at - (size_t)n;
+		a.other = &b.pt.done;
 	}
-	if (p.pstate == LIBCSV_FIELD_BEGUN && p.quoted) {
-		L.row_flags |= ROW_UNTERMINATED;
-		diag(info, L.row_line, L.field_no + 1,
-		     "quoted field opened here is never closed (kept to end of file)");
+	st = part_run(&a, n, off);
+	if (two) {
+		pthread_join(b.th, NULL);
+		two = false;
+		bool held = !st && a.p.pstate == 0 && !a.L.saw_field;
+		if (held && b.pt.st)
+			st = b.pt.st;
+		else if (held)
+			st = join_parts(&a, &b);
+		info->threads = held && !st ? 2 : 1;
+		table_destroy(b.pt.t);
+		part_free(&b.pt);
+		if (!st && !held) {   /* the guess failed: go on alone */
+			a.src.left = SIZE_MAX;
+			a.other = NULL;
+			st = part_run(&a, 0, 0);
+		}
 	}
-	csv_fini(&p, on_field, on_row, &L);
-	if (L.err) {
-		st = L.err;
+	if (!st)
+		st = part_finish(&a);
+	if (st)
 		goto out;
-	}
-	info->lines = L.prev_term == -1 ? L.line : L.line - 1;
+	info->lines = a.L.prev_term == -1 ? a.L.line : a.L.line - 1;
 	if (!info->eol)
 		info->eol = "\n";
 
@@ -860,9 +1043,12 @@ static mv_status load(struct load_src *src, const csv_opts *o, table **out,
 	*out = t;
 	t = NULL;
 out:
-	if (parser_live)
-		csv_free(&p);
-	free(chunk);
+	if (two) {
+		pthread_join(b.th, NULL);
+		table_destroy(b.pt.t);
+		part_free(&b.pt);
+	}
+	part_free(&a);
 	table_destroy(t);
 	return st;
 }
@@ -895,7 +1081,7 @@ mv_status csvio_load(const char *path, const csv_opts *o, table **out,
 mv_status csvio_load_mem(const char *data, size_t n, const csv_opts *o,
 			 table **out, csv_info *info)
 {
-	struct load_src src = { .fd = -1, .mem = data, .memlen = n, .size_hint = n };
+	struct load_src src = { .fd = -1, .mem = data, .memlen = n, .size_hint = n, .left = SIZE_MAX };
 	return load(&src, o, out, info);
 }
 

@@ -6,6 +6,9 @@
 
 #include "mailvet/mem.h"
 
+/* A row's base with this bit set is in the second arena (table_append). */
+#define SECOND ((uint64_t)1 << 63)
+
 struct row {
 	uint64_t base;     /* arena offset of the first field's bytes */
 	uint32_t cell0;    /* index of the first field's end in ends[] */
@@ -17,6 +20,8 @@ struct row {
 struct table {
 	char *bytes;        /* owned arena of all field bytes */
 	size_t len, cap;
+	char *bytes2;       /* owned: a second arena, taken over by table_append */
+	size_t cap2;
 	uint32_t *ends;     /* per field: end offset relative to row base */
 	size_t nends, capends;
 	struct row *rows;   /* all rows, header included while building */
@@ -74,6 +79,7 @@ void table_destroy(table *t)
 	if (!t)
 		return;
 	free(t->bytes);
+	free(t->bytes2);
 	free(t->ends);
 	free(t->rows);
 	free(t->names);
@@ -95,6 +101,36 @@ mv_status table_add_field(table *t, const char *p, size_t n)
 		memcpy(t->bytes + t->len, p, n);
 	t->len += n;
 	t->ends[t->nends++] = (uint32_t)rel;
+	return MV_OK;
+}
+
+mv_status table_append(table *t, table *src, uint32_t line_shift)
+{
+	size_t ends0 = t->nends, rows0 = t->nrows;
+	if (ends0 + src->nends > UINT32_MAX || t->bytes2 || src->bytes2)
+		return MV_TOOBIG;
+	mv_status st = grow((void **)&t->ends, &t->capends, ends0 + src->nends, sizeof(uint32_t));
+	if (!st)
+		st = grow((void **)&t->rows, &t->caprows, rows0 + src->nrows, sizeof(struct row));
+	if (st)
+		return st;
+	if (src->nends)
+		memcpy(t->ends + ends0, src->ends, src->nends * sizeof(uint32_t));
+	for (size_t i = 0; i < src->nrows; i++) {
+		struct row r = src->rows[i];
+		r.base |= SECOND;
+		r.cell0 += (uint32_t)ends0;
+		r.line += line_shift;
+		t->rows[rows0 + i] = r;
+	}
+	/* the bytes are not copied: src's arena becomes the second one */
+	t->bytes2 = src->bytes;
+	t->cap2 = src->cap;
+	src->bytes = NULL;
+	src->len = src->cap = 0;
+	t->nends += src->nends;
+	t->nrows += src->nrows;
+	t->open_cell0 = t->nends;
 	return MV_OK;
 }
 
@@ -184,7 +220,7 @@ static mv_str raw_cell(const table *t, const struct row *r, size_t col)
 		return s;
 	uint32_t start = col ? t->ends[r->cell0 + col - 1] : 0;
 	uint32_t end = t->ends[r->cell0 + col];
-	s.p = t->bytes + r->base + start;
+	s.p = (r->base & SECOND ? t->bytes2 + (r->base & ~SECOND) : t->bytes + r->base) + start;
 	s.len = end - start;
 	return s;
 }
@@ -239,6 +275,6 @@ void table_row_set_flags(table *t, size_t row, uint32_t flags)
 
 size_t table_mem_bytes(const table *t)
 {
-	return t->cap + t->capends * sizeof(uint32_t) +
+	return t->cap + t->cap2 + t->capends * sizeof(uint32_t) +
 	       t->caprows * sizeof(struct row);
 }

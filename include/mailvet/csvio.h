@@ -22,6 +22,9 @@
 #define CSV_DEFAULT_MAX_FIELD (1u << 20)
 #define CSV_MAX_DIAG 20
 
+/* Inputs this big load on two threads (the result is the same). */
+#define CSV_PARALLEL_MIN ((size_t)8 << 20)
+
 typedef struct csv_opts {
 	char delimiter;         /* 0: sniff */
 	int header;             /* -1: detect, 0: none, 1: first row */
@@ -32,6 +35,9 @@ typedef struct csv_opts {
 	void *progress_arg;
 	/* parse every line with libcsv, no fast path (for tests) */
 	bool libcsv_only;
+	/* load on two threads from this many bytes on (0: CSV_PARALLEL_MIN,
+	 * SIZE_MAX: never) */
+	size_t parallel_min;
 } csv_opts;
 
 typedef struct csv_diag {
@@ -50,6 +56,7 @@ typedef struct csv_info {
 	long email_col;         /* -1 when none was found */
 	const char *email_col_how;  /* "header name", "content", "--column" */
 	char email_col_note[200];   /* other candidates, if any */
+	unsigned threads;       /* 2: loaded in two halves, joined */
 	size_t nrows;           /* data rows */
 	size_t lines;           /* physical lines read */
 	size_t empty_lines;

@@ -47,6 +47,13 @@ mv_status table_add_field(table *t, const char *p, size_t n);
 mv_status table_end_row(table *t, uint32_t line, uint32_t flags);
 /* Fields added since the last table_end_row (the open row). */
 size_t table_open_fields(const table *t);
+/*
+ * Append every row of src (built, not finished; no open row in either) to
+ * t, their line numbers shifted by line_shift. src's field bytes move to t
+ * without a copy (once per table: a second call fails with MV_TOOBIG); src
+ * is then good only for table_destroy.
+ */
+mv_status table_append(table *t, table *src, uint32_t line_shift);
 /* Drop the open row's fields (an empty line). */
 void table_discard_row(table *t);
 

@@ -675,17 +675,89 @@ TEST(csvio_fast_path_matches_libcsv_across_chunks)
 		memcpy(buf + n, r, l);
 		n += l;
 	}
-	csv_opts o;
-	csv_opts_init(&o);
-	table *t = NULL;
-	csv_info info;
-	mv_status st;
-	const char *diff = load_both(buf, n, &o, &st, &t, &info);
-	if (diff)
-		test_fail(__FILE__, __LINE__, "differs: %s", diff);
-	CHECK_INT(st, MV_OK);
-	CHECK(t && table_nrows(t) > 100000);
-	table_destroy(t);
+	for (int two = 0; two < 2; two++) {
+		csv_opts o;
+		csv_opts_init(&o);
+		o.parallel_min = two ? 1 : SIZE_MAX;
+		table *t = NULL;
+		csv_info info;
+		mv_status st;
+		const char *diff = load_both(buf, n, &o, &st, &t, &info);
+		if (diff)
+			test_fail(__FILE__, __LINE__, "differs (%s): %s", two ? "two threads" : "one", diff);
+		CHECK_INT(st, MV_OK);
+		CHECK(t && table_nrows(t) > 100000);
+		table_destroy(t);
+	}
+	free(buf);
+}
+
+/*
+ * A large file loads on two threads, split at a line end near the middle.
+ * Both ways the split can go: the line end is a row end (the halves are
+ * joined: rows, line numbers, diagnostics and flags as if read in one go),
+ * or it lies inside a quoted field running over many lines (the second
+ * half is dropped and the first thread reads on). Read from a file, so the
+ * second thread reads with pread.
+ */
+TEST(csvio_two_threads_same_as_one)
+{
+	size_t cap = (size_t)3 << 20;
+	char *buf = malloc(cap + 256);
+	char path[512];
+	CHECK(buf != NULL);
+	if (!buf)
+		return;
+	for (int inside = 0; inside < 2; inside++) {
+		size_t n = (size_t)snprintf(buf, cap, "email,note\n");
+		size_t mid = cap / 2;
+		for (size_t i = 0; n < cap; i++) {
+			if (inside && n > mid - 5000 && n < mid + 5000) {
+				/* one quoted field of many lines across the middle */
+				n += (size_t)snprintf(buf + n, 64, "open%zu@x.test,\"", i);
+				while (n < mid + 5000)
+					n += (size_t)snprintf(buf + n, 64, "line %zu\n", n);
+				n += (size_t)snprintf(buf + n, 8, "\"\n");
+				continue;
+			}
+			if (i % 10007 == 5) {   /* a NUL now and then: a diagnostic */
+				n += (size_t)snprintf(buf + n, 64, "u%zu@x.test,a", i);
+				buf[n++] = '\0';
+				buf[n++] = '\n';
+			} else if (i % 7 == 0)
+				n += (size_t)snprintf(buf + n, 64, "u%zu@x.test,\"a, b\"\n", i);
+			else
+				n += (size_t)snprintf(buf + n, 64, "u%zu@x.test,plain\n", i);
+		}
+		path_in_tmp(path, sizeof(path), inside ? "split-inside.csv" : "split-clean.csv");
+		write_file(path, buf, n);
+		csv_opts o1, o2;
+		csv_opts_init(&o1);
+		csv_opts_init(&o2);
+		o1.parallel_min = SIZE_MAX;
+		o1.libcsv_only = true;
+		o2.parallel_min = 1;
+		table *t1 = NULL, *t2 = NULL;
+		static csv_info i1, i2;
+		mv_status s1 = csvio_load(path, &o1, &t1, &i1);
+		mv_status s2 = csvio_load(path, &o2, &t2, &i2);
+		CHECK_INT(s1, MV_OK);
+		const char *diff = csv_same(s1, t1, &i1, s2, t2, &i2);
+		if (diff)
+			test_fail(__FILE__, __LINE__, "split %s: differs: %s", inside ? "inside a field" : "clean", diff);
+		CHECK(i1.ndiag_total > 10);
+		CHECK_INT(i1.threads, 1);
+		CHECK_INT(i2.threads, inside ? 1 : 2);
+		if (t1 && inside) {
+			/* the long field is one cell of one row */
+			int found = 0;
+			for (size_t r = 0; r < table_nrows(t1) && !found; r++)
+				found = table_cell(t1, r, 1).len > 9000;
+			CHECK(found);
+		}
+		table_destroy(t1);
+		table_destroy(t2);
+	}
 	free(buf);
 }
 
