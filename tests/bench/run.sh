@@ -8,8 +8,9 @@ W=$(mktemp -d /tmp/mailvet-bench.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 "$B/bench/gen_contacts" "$ROWS" >"$W/contacts.csv"
 echo "input: $ROWS rows, $(du -m "$W/contacts.csv" | cut -f1) MB (generated)"
+for i in 1 2 3; do "$B/bench/bench_load" --one-thread "$W/contacts.csv"; done
 for i in 1 2 3; do "$B/bench/bench_load" "$W/contacts.csv"; done
-for i in 1 2 3; do "$B/bench/bench_load" --libcsv-only "$W/contacts.csv"; done
+for i in 1 2 3; do "$B/bench/bench_load" --one-thread --libcsv-only "$W/contacts.csv"; done
 for i in 1 2 3; do "$B/bench/bench_csvparse" "$W/contacts.csv"; done
 # The local pass: a corpus with recorded typo truth (gen_corpus), then load +
 # local pass speed, peak RSS, and the typo suggestions' precision/recall.
