@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char *const flag_names[] = {
 #define MV_X(name, str) str,
@@ -53,6 +54,53 @@ void results_destroy(results *r)
 mv_str results_str(const results *r, uint32_t id)
 {
 	return intern_get(r->pool, id);
+}
+
+mv_str results_normalized(const results *r, size_t row)
+{
+	mv_str s = { "", 0 };
+	if (row >= r->n)
+		return s;
+	uint32_t v = r->rows[row].normalized;
+	if (!(v & RESULT_NORM_CELL))
+		return results_str(r, v);
+	if (!r->cells)
+		return s;
+	mv_str c = table_cell(r->cells, row, r->email_col);
+	size_t off = (v & ~RESULT_NORM_CELL) >> 8, n = v & 0xff;
+	if (off + n > c.len)
+		return s;
+	s.p = c.p + off;
+	s.len = n;
+	return s;
+}
+
+const char *results_normalized_cstr(const results *r, size_t row, char *buf)
+{
+	mv_str s = results_normalized(r, row);
+	size_t n = s.len < RESULT_ADDR_CAP ? s.len : RESULT_ADDR_CAP - 1;
+	memcpy(buf, s.p, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+mv_status results_set_normalized(results *r, size_t row, const char *p, size_t n)
+{
+	uint32_t id = 0;
+	if (row >= r->n)
+		return MV_USAGE;
+	if (n && !(id = intern_put(r->pool, p, n, NULL)))
+		return MV_NOMEM;
+	r->rows[row].normalized = id;
+	return MV_OK;
+}
+
+bool results_set_normalized_cell(results *r, size_t row, size_t off, size_t n)
+{
+	if (!r->cells || row >= r->n || !n || n > 0xff || off > RESULT_NORM_OFF_MAX)
+		return false;
+	r->rows[row].normalized = RESULT_NORM_CELL | (uint32_t)off << 8 | (uint32_t)n;
+	return true;
 }
 
 uint32_t result_enhanced_pack(unsigned cls, unsigned subject, unsigned detail)

@@ -757,7 +757,7 @@ static void detail_build(size_t row)
 		buf_append_char(b, '\n');
 	}
 	buf_printf(b, "\n#Local pass\n");
-	mv_str s = results_str(A.ws.res, r->normalized);
+	mv_str s = results_normalized(A.ws.res, row);
 	buf_printf(b, "  status      %s\n", local_status_name((local_status)r->local));
 	buf_printf(b, "  normalized  %.*s\n", (int)s.len, s.p);
 	if (r->local != LOCAL_CANDIDATE && r->reason && r->verdict == VERDICT_NONE)
