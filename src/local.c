@@ -62,6 +62,7 @@ struct run {
 	struct dominfo *dom;  /* by domain index */
 	size_t ndom, capdom;
 	uint32_t *rowdom;     /* by row: domain index + 1, 0 = none */
+	uint32_t *keyhash;    /* by row: hash of the dedupe key (candidates) */
 	struct rowset dup;    /* candidates by dedupe key: the first of each */
 	struct rowset mbox;   /* rows at alias providers by mailbox key */
 };
@@ -112,6 +113,7 @@ static void run_free(struct run *x)
 	intern_destroy(x->doms);
 	free(x->dom);
 	free(x->rowdom);
+	free(x->keyhash);
 	free(x->dup.s);
 	free(x->mbox.s);
 }
@@ -536,24 +538,34 @@ static mv_status rowset_reserve(struct rowset *set, size_t need)
 	return MV_OK;
 }
 
-/* The first row (+1) with key k[0..n) (its intern_hash h); 0 when there
- * is none, and then row is added as the first. */
-static uint32_t rowset_first(struct run *x, struct rowset *set, key_fn *key, const char *k,
-			     size_t n, uint64_t h, size_t row, mv_status *st)
+static void rowset_prefetch(const struct rowset *set, uint32_t h)
 {
+	if (set->s)
+		__builtin_prefetch(&set->s[h & set->mask]);
+}
+
+/* The first row (+1) whose key is row's (h: the key's hash, low 32 bits
+ * of intern_hash); 0 when there is none, and then row is added as the
+ * first. Keys are derived only on a hash match. */
+static uint32_t rowset_first(struct run *x, struct rowset *set, key_fn *key, size_t row,
+			     uint32_t h, mv_status *st)
+{
+	char k[RESULT_ADDR_CAP], other[RESULT_ADDR_CAP];
+	size_t n = SIZE_MAX;
 	if (rowset_reserve(set, set->n + 1)) {
 		*st = MV_NOMEM;
 		return 0;
 	}
-	uint32_t h32 = (uint32_t)h;
-	size_t i = h32 & set->mask;
+	size_t i = h & set->mask;
 	for (; set->s[i].row; i = (i + 1) & set->mask) {
-		char other[RESULT_ADDR_CAP];
-		if (set->s[i].hash == h32 && key(x, set->s[i].row - 1, other) == n &&
-		    memcmp(other, k, n) == 0)
+		if (set->s[i].hash != h)
+			continue;
+		if (n == SIZE_MAX)
+			n = key(x, row, k);
+		if (key(x, set->s[i].row - 1, other) == n && memcmp(other, k, n) == 0)
 			return set->s[i].row;
 	}
-	set->s[i].hash = h32;
+	set->s[i].hash = h;
 	set->s[i].row = (uint32_t)row + 1;
 	set->n++;
 	return 0;
@@ -591,9 +603,7 @@ static mv_status dedupe_row(struct run *x, size_t i)
 	if (rr->local != LOCAL_CANDIDATE || !x->rowdom[i])
 		return MV_OK;
 	const struct dominfo *d = &x->dom[x->rowdom[i] - 1];
-	char k[RESULT_ADDR_CAP];
-	size_t n = dedupe_key(x, i, k);
-	uint32_t first = rowset_first(x, &x->dup, dedupe_key, k, n, intern_hash(k, n), i, &st);
+	uint32_t first = rowset_first(x, &x->dup, dedupe_key, i, x->keyhash[i], &st);
 	if (first) {
 		rr->local = LOCAL_DUPLICATE;
 		rr->reason = REASON_DUPLICATE;
@@ -603,10 +613,11 @@ static mv_status dedupe_row(struct run *x, size_t i)
 	}
 	if (st || !(d->facts & DOM_ALIAS) || x->o->no_aliases)
 		return st;
-	n = mailbox_key(x, i, k);
+	char k[RESULT_ADDR_CAP];
+	size_t n = mailbox_key(x, i, k);
 	if (!n)
 		return MV_OK;
-	first = rowset_first(x, &x->mbox, mailbox_key, k, n, intern_hash(k, n), i, &st);
+	first = rowset_first(x, &x->mbox, mailbox_key, i, (uint32_t)intern_hash(k, n), &st);
 	if (first) {
 		rr->local = LOCAL_DUPLICATE;
 		rr->reason = REASON_DUPLICATE;
@@ -652,12 +663,24 @@ static void run_split(range_fn fn, void *arg, size_t n)
 	pthread_join(th, NULL);
 }
 
+/* The hash of a candidate's dedupe key, for the duplicate check. */
+static void hash_key(struct run *x, size_t i)
+{
+	char k[RESULT_ADDR_CAP];
+	if (x->r->rows[i].local == LOCAL_CANDIDATE && x->rowdom[i]) {
+		size_t n = dedupe_key(x, i, k);
+		x->keyhash[i] = (uint32_t)intern_hash(k, n);
+	}
+}
+
 /* Phase three, first half, over rows [lo, hi). */
 static void flag_rows(void *arg, size_t lo, size_t hi)
 {
 	struct run *x = arg;
-	for (size_t i = lo; i < hi; i++)
+	for (size_t i = lo; i < hi; i++) {
 		flag_row(x, i);
+		hash_key(x, i);
+	}
 }
 
 /* Phase two, per distinct domain: facts and typo suggestions. */
@@ -743,8 +766,9 @@ mv_status local_run(const table *t, long email_col, const local_opts *o,
 		return MV_USAGE;
 	a = malloc(sizeof(*a));
 	x.rowdom = calloc(nrows ? nrows : 1, sizeof(uint32_t));
+	x.keyhash = calloc(nrows ? nrows : 1, sizeof(uint32_t));
 	x.doms = intern_create();
-	if (!a || !x.rowdom || !x.doms) {
+	if (!a || !x.rowdom || !x.keyhash || !x.doms) {
 		st = MV_NOMEM;
 		goto out;
 	}
@@ -767,6 +791,8 @@ mv_status local_run(const table *t, long email_col, const local_opts *o,
 		st = rowset_reserve(&x.dup, ncand);
 	for (size_t i = 0; i < nrows && !st; i++) {
 		row_result *rr = &r->rows[i];
+		if (i + AHEAD < nrows)
+			rowset_prefetch(&x.dup, x.keyhash[i + AHEAD]);
 		if (rr->local == LOCAL_CANDIDATE ||
 		    (rr->local == LOCAL_INVALID && rr->reason == REASON_SYNTAX_ERROR))
 			st = suggest_row(&x, i);
@@ -775,6 +801,7 @@ mv_status local_run(const table *t, long email_col, const local_opts *o,
 			if (!st && x.rowdom[i]) {
 				domain_facts(&x, x.rowdom[i]);
 				flag_row(&x, i);
+				hash_key(&x, i);
 			}
 		}
 		if (!st)
