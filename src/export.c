@@ -389,9 +389,9 @@ static void json_row(buf *b, const table *t, long email_col, const results *r,
 		buf_append_str(b, ",\"reply\":");
 		json_id(b, r, rr->reply);
 		buf_printf(b, ",\"tls\":%s", rr->tls ? "true" : "false");
-		if (rr->session) {
+		if (results_session(r, i)) {
 			buf_append_str(b, ",\"transcript\":");
-			json_id(b, r, rr->session);
+			json_id(b, r, results_session(r, i));
 		}
 	}
 	buf_append_str(b, "}\n");

@@ -4,6 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(FLAG_COUNT <= 16, "the flags fit row_result.flags");
+_Static_assert(REASON_COUNT <= 256 && VERDICT_COUNT <= 256 && OWNER_COUNT <= 256,
+	       "the vocabularies fit their fields");
+_Static_assert(LOCAL_SUPPRESSED < 8 && DECIDE_DROP < 4, "local and decision fit");
+_Static_assert(sizeof(row_result) == 40, "row_result stays 40 bytes");
+
 static const char *const flag_names[] = {
 #define MV_X(name, str) str,
 	MV_FLAG_LIST(MV_X)
@@ -47,6 +53,7 @@ void results_destroy(results *r)
 	if (!r)
 		return;
 	free(r->rows);
+	free(r->session);
 	intern_destroy(r->pool);
 	free(r);
 }
@@ -54,6 +61,24 @@ void results_destroy(results *r)
 mv_str results_str(const results *r, uint32_t id)
 {
 	return intern_get(r->pool, id);
+}
+
+mv_status results_set_session(results *r, size_t row, const char *text, size_t n)
+{
+	if (row >= r->n)
+		return MV_USAGE;
+	if (!r->session && !(r->session = calloc(r->n, sizeof(uint32_t))))
+		return MV_NOMEM;
+	uint32_t id = intern_put(r->pool, text, n, NULL);
+	if (!id)
+		return MV_NOMEM;
+	r->session[row] = id;
+	return MV_OK;
+}
+
+uint32_t results_session(const results *r, size_t row)
+{
+	return r->session && row < r->n ? r->session[row] : 0;
 }
 
 mv_str results_normalized(const results *r, size_t row)

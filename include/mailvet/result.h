@@ -74,26 +74,29 @@ typedef enum { DECIDE_NONE = 0, DECIDE_KEEP, DECIDE_DROP } decision;
 /* Room for a normalized address and its NUL (ADDR_MAX is 254). */
 #define RESULT_ADDR_CAP 256
 
+/*
+ * 40 bytes a row: the small fields share two words (bitfields, each wide
+ * enough for every value it takes: 15 flags, SMTP codes up to 999, the
+ * packed enhanced code in 24 bits). Rows are written by one thread each.
+ */
 typedef struct row_result {
 	uint32_t normalized;  /* local@a-label-domain, 0 = none: read it with
 	                         results_normalized (RESULT_NORM_CELL) */
 	uint32_t domain;      /* pool id: a-label domain, lower case */
 	uint32_t suggestion;  /* pool id: suggested address (typo fix) */
 	uint32_t dup_of;      /* 1-based data row of the first occurrence */
-	uint32_t flags;       /* F_* */
-	uint8_t local;        /* local_status */
-	uint8_t verdict;      /* mv_verdict */
-	uint8_t owner;        /* mv_owner */
-	uint8_t reason;       /* mv_reason */
-	uint8_t decision;     /* decision */
-	uint8_t tls;          /* 1 when the deciding session used TLS */
-	uint16_t smtp_code;   /* 0 = none */
-	uint32_t enhanced;    /* class<<20 | subject<<10 | detail, 0 = none */
 	uint32_t reply;       /* pool id: reply text (single line, raw) */
 	uint32_t mx;          /* pool id: MX host that answered */
 	uint32_t transcript;  /* id in the engine's transcript store, 0 = none */
-	uint32_t session;     /* pool id: that transcript's text, kept once the
-	                         engine is gone (the --results file), 0 = none */
+	unsigned flags : 16;      /* F_* */
+	unsigned smtp_code : 10;  /* 0 = none */
+	unsigned local : 3;       /* local_status */
+	unsigned decision : 2;    /* decision */
+	unsigned tls : 1;         /* 1 when the deciding session used TLS */
+	unsigned enhanced : 24;   /* class<<20 | subject<<10 | detail, 0 = none */
+	unsigned reason : 8;      /* mv_reason */
+	uint8_t verdict;      /* mv_verdict */
+	uint8_t owner;        /* mv_owner */
 } row_result;
 
 typedef struct results {
@@ -103,6 +106,10 @@ typedef struct results {
 	const table *cells;   /* borrowed: the table whose email cells
 	                         normalized addresses point into, or NULL */
 	size_t email_col;
+	uint32_t *session;    /* owned, NULL until results_set_session: by row,
+	                         the pool id of the text of the SMTP session that
+	                         decided it, kept once the engine is gone (the
+	                         --results file), 0 = none */
 } results;
 
 results *results_create(size_t nrows);
@@ -110,6 +117,11 @@ void results_destroy(results *r);
 
 /* Convenience: the pool string of an id. */
 mv_str results_str(const results *r, uint32_t id);
+
+/* Keep the text of the session that decided a row (a pool copy). */
+mv_status results_set_session(results *r, size_t row, const char *text, size_t n);
+/* Its pool id, 0 = none. */
+uint32_t results_session(const results *r, size_t row);
 
 /* The row's normalized address ("" when none), borrowed from the pool or
  * from the table's cell: not NUL-terminated. */

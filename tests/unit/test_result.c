@@ -18,6 +18,32 @@ TEST(result_store)
 	mv_str s = results_str(r, r->rows[1].domain);
 	CHECK_MEM(s.p, s.len, "gmail.com");
 	CHECK_INT(results_str(r, 0).len, 0);
+	/* session texts: none until the first is kept */
+	CHECK(r->session == NULL);
+	CHECK_INT(results_session(r, 2), 0);
+	CHECK_INT(results_set_session(r, 3, "x", 1), MV_USAGE);
+	CHECK_INT(results_set_session(r, 2, "< 250 ok", 8), MV_OK);
+	s = results_str(r, results_session(r, 2));
+	CHECK_MEM(s.p, s.len, "< 250 ok");
+	CHECK_INT(results_session(r, 0), 0);
+	CHECK_INT(results_session(r, 9), 0);
+	/* the packed fields hold their widest values */
+	r->rows[0].flags = F_FIXED | F_CATCH_ALL;
+	r->rows[0].smtp_code = 999;
+	r->rows[0].enhanced = result_enhanced_pack(9, 999, 999);
+	r->rows[0].reason = REASON_UNSAFE_MX;
+	r->rows[0].local = LOCAL_SUPPRESSED;
+	r->rows[0].decision = DECIDE_DROP;
+	r->rows[0].tls = 1;
+	char b[16];
+	CHECK_INT(r->rows[0].flags, F_FIXED | F_CATCH_ALL);
+	CHECK_INT(r->rows[0].smtp_code, 999);
+	CHECK_STR(result_enhanced_str(r->rows[0].enhanced, b), "9.999.999");
+	CHECK_INT(r->rows[0].reason, REASON_UNSAFE_MX);
+	CHECK_INT(r->rows[0].local, LOCAL_SUPPRESSED);
+	CHECK_INT(r->rows[0].decision, DECIDE_DROP);
+	CHECK_INT(r->rows[0].tls, 1);
+	CHECK_INT(r->rows[1].flags | r->rows[1].smtp_code | r->rows[1].enhanced, 0);
 	results_destroy(r);
 }
 
