@@ -1280,7 +1280,7 @@ static void on_key(int ch)
 		if (A.detail_top >= A.detail_lines)
 			A.detail_top = A.detail_lines ? A.detail_lines - 1 : 0;
 		return;
-	case SCR_DOMAINS:
+	case SCR_DOMAINS: {
 		size_t ndoms = A.dm ? domains_count(A.dm) : 0;
 		if (a == ACT_DOWN && A.dcur + 1 < ndoms) A.dcur++;
 		else if (a == ACT_UP && A.dcur) A.dcur--;
@@ -1306,6 +1306,7 @@ static void on_key(int ch)
 			domains_build();
 		} else if (a == ACT_QUIT || a == ACT_BACK) A.scr = SCR_TABLE;
 		return;
+	}
 	case SCR_SEGMENTS:
 		if (ch == '\t')
 			A.seg_bounces = !A.seg_bounces;
