@@ -110,7 +110,7 @@ mv_status domains_rebuild(domains *d)
 	d->nindex = intern_count(r->pool) + 1;
 	d->index = calloc(d->nindex, sizeof(uint32_t));
 	d->counted = calloc(r->n ? r->n : 1, 1);
-	d->lines = malloc(cap * sizeof(*d->lines));
+	d->lines = calloc(cap, sizeof(*d->lines));
 	d->first = malloc(cap * sizeof(uint32_t));
 	if (!d->index || !d->counted || !d->lines || !d->first)
 		goto nomem;
@@ -122,8 +122,10 @@ mv_status domains_rebuild(domains *d)
 		if (!k) {
 			if (d->nlines == cap) {
 				domain_line *l = realloc(d->lines, cap * 2 * sizeof(*l));
-				if (l)
+				if (l) {
+					memset(l + cap, 0, cap * sizeof(*l));
 					d->lines = l;
+				}
 				uint32_t *f = realloc(d->first, cap * 2 * sizeof(*f));
 				if (f)
 					d->first = f;
@@ -131,7 +133,6 @@ mv_status domains_rebuild(domains *d)
 					goto nomem;
 				cap *= 2;
 			}
-			memset(&d->lines[d->nlines], 0, sizeof(d->lines[0]));
 			d->lines[d->nlines].domain = rr->domain;
 			d->first[d->nlines] = (uint32_t)i;
 			k = d->index[rr->domain] = (uint32_t)++d->nlines;

@@ -456,7 +456,8 @@ static void retry_later(verify *v, size_t row, uint64_t ms)
 	v->st.waiting_retry++;
 	if (v->cache) {
 		char abuf[RESULT_ADDR_CAP];
-		cache_put_retry(v->cache, results_normalized_cstr(v->res, row, abuf), now_s() + (int64_t)(ms / 1000), vr->tries);
+		cache_put_retry(v->cache, results_normalized_cstr(v->res, row, abuf),
+				now_s() + (int64_t)(ms / 1000), vr->tries);
 	}
 	/* the row index rides in the timer arg: small allocation per wait */
 	struct retry_arg *ra = malloc(sizeof(*ra));
