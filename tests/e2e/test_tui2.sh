@@ -11,8 +11,9 @@ tmux_cmd new-session -d -s "$S" -x 100 -y 30 \
 
 # the domains view open while the results stream in: each result moves its
 # domain's counts, and once all are in the lines equal a fresh count
+check "verifying" wait_for "verifying" 20
 keys D
-check "domains view while verifying" wait_for "catch-all rows"
+check "domains view while verifying" wait_for "rows  deliv  risky"
 check_contains "opened before the end" "$(screen | head -n 1)" "verifying"
 check "verified" wait_for "verified 100%" 60
 sleep 0.7
@@ -20,7 +21,7 @@ live=$(screen | sed '1d;$d')
 check_contains "live counts shown" "$live" "globex.test"
 keys q
 keys D
-check "domains view again" wait_for "catch-all rows"
+check "domains view again" wait_for "rows  deliv  risky"
 check_eq "live counts equal a recount" "$(screen | sed '1d;$d')" "$live"
 keys q
 
