@@ -281,11 +281,12 @@ static mv_status parse_row(struct run *x, size_t i, const char *p, size_t n, add
 /* ---- phase one on two threads -------------------------------------------- */
 
 /*
- * Why a second thread: parsing (addr) and interning (the pool) each cost
- * about as much per row, and only interning must be serial. A worker
- * parses blocks of rows and hashes their addresses; the main thread
- * interns each finished block (prefetching the pool slots it knows from
- * the hashes) while the worker parses the next. Safety: the worker writes
+ * Why a second thread: parsing (addr) is most of a row's cost, and what
+ * must be serial is small: the domains' pool ids and the pool copies of
+ * addresses that normalizing changed. A worker parses blocks of rows
+ * (hashing the addresses that go to the pool); the main thread takes in
+ * each finished block (prefetching the pool slots it knows from the
+ * hashes) while the worker parses the next. Safety: the worker writes
  * only its own rows' local fields, its own block and the domain index
  * (x->doms, which the main thread does not touch until the worker is
  * joined); a block changes hands under the mutex, both ways; nothing else
@@ -369,7 +370,7 @@ static void *parse_worker(void *arg)
 	return NULL;
 }
 
-/* Intern block b's rows, in row order. */
+/* Take in block b's rows, in row order: domains, pool copies. */
 static mv_status intern_block(struct pipe *pp, size_t b)
 {
 	const struct block *blk = &pp->blocks[b % NBLOCK];

@@ -21,17 +21,20 @@
  * normalized ("local@a-label", set for every parsed address), domain (the
  * A-label), suggestion (an address) and dup_of (1-based data row). The
  * engine's fields (verdict, owner, SMTP) and flags (catch_all,
- * full_inbox, greylisted) are left as they are. The results pool may also
- * hold the lower-case keys used for dedupe.
+ * full_inbox, greylisted) are left as they are. A normalized address that
+ * is the cell's own bytes names them (r->cells is set to t, which must
+ * outlive r); only one that normalizing changed is copied into the pool.
  *
- * Speed: one parse per row, no per-row allocation, each distinct string
- * interned once, domain facts and typo suggestions computed once per
- * distinct domain, libidn2 only for non-ASCII or xn-- domains. local_run
- * uses a second thread (pthreads) while it runs: a worker parses blocks
- * of rows while the caller's thread interns the previous block, then the
- * per-domain and per-row flag work is split in two halves. Only the
- * caller's thread writes the results pool; the worker writes only its own
- * rows' local fields. Nothing runs once local_run has returned.
+ * Speed: one parse per row, no per-row allocation, domain facts and typo
+ * suggestions computed once per distinct domain, libidn2 only for
+ * non-ASCII or xn-- domains. local_run uses a second thread (pthreads)
+ * while it runs: a worker parses blocks of rows while the caller's thread
+ * takes in the previous block, then the per-domain and per-row flag work
+ * (and the dedupe keys' hashes) is split in two halves. Only the caller's
+ * thread writes the results pool; the worker writes only its own rows'
+ * local fields. Duplicates are found through a set of rows by key that
+ * lives only while the pass runs. Nothing runs once local_run has
+ * returned.
  */
 #ifndef MAILVET_LOCAL_H
 #define MAILVET_LOCAL_H
