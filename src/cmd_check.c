@@ -243,7 +243,7 @@ static mv_status load_suppression(const struct check_opts *o, suppress **out,
 static void keep_transcript(void *arg, size_t row, const char *text)
 {
 	results *r = arg;
-	r->rows[row].session = intern_put(r->pool, text, strlen(text), NULL);
+	results_set_session(r, row, text, strlen(text));
 }
 
 /* What verification did, in one paragraph on stderr. */

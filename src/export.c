@@ -155,7 +155,7 @@ static mv_status write_row(struct out *o, const table *t, long email_col,
 	for (size_t c = 0; c < upto && !st; c++) {
 		mv_str s = table_cell(t, row, c);
 		if (fixed && (long)c == email_col)
-			s = results_str(r, rr->normalized);
+			s = results_normalized(r, row);
 		st = csvw_field(o->w, s.p, s.len);
 	}
 	if (!st && o->fixes) {
@@ -322,8 +322,10 @@ static void json_row(buf *b, const table *t, long email_col, const results *r,
 	buf_printf(b, "{\"row\":%zu,\"email\":", i + 1);
 	json_str(b, cell);
 	buf_append_str(b, ",\"normalized\":");
-	json_id(b, r, rr->local == LOCAL_INVALID && rr->reason != REASON_RESERVED_DOMAIN ?
-		0 : rr->normalized);
+	if (rr->normalized && (rr->local != LOCAL_INVALID || rr->reason == REASON_RESERVED_DOMAIN))
+		json_str(b, results_normalized(r, i));
+	else
+		buf_append_str(b, "null");
 	buf_printf(b, ",\"status\":\"%s\",\"reason\":", local_status_name((local_status)rr->local));
 	if (rr->reason)
 		buf_printf(b, "\"%s\"", reason_name((mv_reason)rr->reason));
@@ -387,9 +389,9 @@ static void json_row(buf *b, const table *t, long email_col, const results *r,
 		buf_append_str(b, ",\"reply\":");
 		json_id(b, r, rr->reply);
 		buf_printf(b, ",\"tls\":%s", rr->tls ? "true" : "false");
-		if (rr->session) {
+		if (results_session(r, i)) {
 			buf_append_str(b, ",\"transcript\":");
-			json_id(b, r, rr->session);
+			json_id(b, r, results_session(r, i));
 		}
 	}
 	buf_append_str(b, "}\n");
@@ -421,7 +423,7 @@ mv_status export_jsonl(const table *t, long email_col, const results *r,
 		/* JSON escaping makes a byte at most 6: room for the row? */
 		const row_result *rr = &r->rows[i];
 		size_t need = 6 * (table_cell(t, i, (size_t)email_col).len +
-				   results_str(r, rr->normalized).len +
+				   results_normalized(r, i).len +
 				   results_str(r, rr->suggestion).len +
 				   results_str(r, rr->reply).len + results_str(r, rr->mx).len) + 4096;
 		if (need > b.max - b.len) {

@@ -31,11 +31,27 @@ struct dominfo {
 };
 
 /*
+ * Rows by a key derived from each row (its dedupe key, its mailbox key),
+ * to find duplicates: open addressing over (hash, row + 1), linear
+ * probing. Keys are not stored: on a hash match the key is derived again
+ * from the stored row and compared. Lives only while local_run runs.
+ */
+struct rslot {
+	uint32_t hash;
+	uint32_t row;         /* + 1; 0 = empty */
+};
+
+struct rowset {
+	struct rslot *s;
+	size_t mask, n;
+};
+
+/*
  * Per-run state. Domains get a dense index of their own (a small private
- * pool, hot in cache), so per-domain facts cost no pool-sized array;
- * dedupe keys and mailbox (alias) keys are results-pool ids: a row's
- * normalized address itself when it has no upper case (and, for the key,
- * nothing the provider folds), else a lower-cased or folded copy.
+ * pool, hot in cache), so per-domain facts cost no pool-sized array.
+ * Dedupe keys (the normalized address, lower-cased) and mailbox keys
+ * (that, folded by the provider's alias rules) are derived from the rows
+ * when needed, never stored.
  */
 struct run {
 	const local_opts *o;
@@ -46,10 +62,9 @@ struct run {
 	struct dominfo *dom;  /* by domain index */
 	size_t ndom, capdom;
 	uint32_t *rowdom;     /* by row: domain index + 1, 0 = none */
-	uint32_t *first;      /* by pool id: first row (+1) with this dedupe key */
-	size_t capfirst;
-	uint32_t *afirst;     /* by pool id: first row (+1) with this mailbox key */
-	size_t capafirst;
+	uint32_t *keyhash;    /* by row: hash of the dedupe key (candidates) */
+	struct rowset dup;    /* candidates by dedupe key: the first of each */
+	struct rowset mbox;   /* rows at alias providers by mailbox key */
 };
 
 void local_opts_init(local_opts *o)
@@ -98,8 +113,9 @@ static void run_free(struct run *x)
 	intern_destroy(x->doms);
 	free(x->dom);
 	free(x->rowdom);
-	free(x->first);
-	free(x->afirst);
+	free(x->keyhash);
+	free(x->dup.s);
+	free(x->mbox.s);
 }
 
 /* The dense index (+1) of a domain, adding it (and its pool id) if new. */
@@ -176,12 +192,20 @@ enum { P_NONE, P_ADDR, P_RESERVED, P_FIRST_OF_MANY };
 
 struct parsed {
 	const char *norm;     /* the normalized address (see parse_block) */
-	uint64_t hash;        /* intern_hash(norm) */
+	uint64_t hash;        /* intern_hash(norm) when it goes to the pool */
 	uint32_t dom;         /* its domain's id in x->doms (0: out of memory) */
+	uint32_t cell_off;    /* with in_cell: where norm starts in the cell */
 	uint16_t len;
 	uint16_t local_len;
 	uint8_t kind;         /* P_* */
+	uint8_t in_cell;      /* norm is the cell's own bytes, unchanged */
 };
+
+/* Whether the row's normalized address goes into the results pool. */
+static bool to_pool(const struct parsed *pp)
+{
+	return pp->kind == P_FIRST_OF_MANY || (pp->kind && !pp->in_cell);
+}
 
 static void parse_head(struct run *x, size_t i, const char *p, size_t n, addr *a,
 		       struct parsed *pp)
@@ -193,6 +217,8 @@ static void parse_head(struct run *x, size_t i, const char *p, size_t n, addr *a
 	rr->flags |= addr_flags(a->flags);
 	pp->kind = P_NONE;
 	pp->dom = 0;
+	pp->in_cell = 0;
+	pp->cell_off = 0;
 	pp->norm = a->norm;
 	pp->len = (uint16_t)a->len;
 	pp->local_len = (uint16_t)a->local_len;
@@ -228,7 +254,9 @@ static mv_status parse_tail(struct run *x, size_t i, const struct parsed *pp)
 	size_t dl = (size_t)pp->len - pp->local_len - 1;
 	const char *d = pp->norm + pp->local_len + 1;
 	uint32_t di = pp->dom ? domain_slot(x, pp->dom, d, dl) : 0;
-	rr->normalized = intern_put_hash(pool, pp->norm, pp->len, pp->hash, NULL);
+	if (!pp->in_cell || !results_set_normalized_cell(x->r, i, pp->cell_off, pp->len))
+		rr->normalized = intern_put_hash(pool, pp->norm, pp->len,
+						 pp->in_cell ? intern_hash(pp->norm, pp->len) : pp->hash, NULL);
 	if (!rr->normalized || !di)
 		return MV_NOMEM;
 	rr->domain = x->dom[di - 1].pool;
@@ -253,11 +281,12 @@ static mv_status parse_row(struct run *x, size_t i, const char *p, size_t n, add
 /* ---- phase one on two threads -------------------------------------------- */
 
 /*
- * Why a second thread: parsing (addr) and interning (the pool) each cost
- * about as much per row, and only interning must be serial. A worker
- * parses blocks of rows and hashes their addresses; the main thread
- * interns each finished block (prefetching the pool slots it knows from
- * the hashes) while the worker parses the next. Safety: the worker writes
+ * Why a second thread: parsing (addr) is most of a row's cost, and what
+ * must be serial is small: the domains' pool ids and the pool copies of
+ * addresses that normalizing changed. A worker parses blocks of rows
+ * (hashing the addresses that go to the pool); the main thread takes in
+ * each finished block (prefetching the pool slots it knows from the
+ * hashes) while the worker parses the next. Safety: the worker writes
  * only its own rows' local fields, its own block and the domain index
  * (x->doms, which the main thread does not touch until the worker is
  * joined); a block changes hands under the mutex, both ways; nothing else
@@ -296,15 +325,18 @@ static void parse_block(struct pipe *pp, size_t b, addr *a)
 		parse_head(pp->x, i, c.p, c.len, a, q);
 		if (!q->kind)
 			continue;
-		/* stable bytes: the cell itself when it is the address as is */
+		/* stable bytes: the cell itself when it is the address as is (the
+		 * row's result then names them instead of keeping a copy) */
 		if (a->clean_len == a->len && memcmp(c.p + a->clean_off, a->norm, a->len) == 0) {
 			q->norm = c.p + a->clean_off;
+			q->in_cell = 1;
+			q->cell_off = (uint32_t)a->clean_off;
 		} else {
 			memcpy(blk->arena + blk->used, a->norm, a->len);
 			q->norm = blk->arena + blk->used;
 			blk->used += a->len;
 		}
-		q->hash = intern_hash(q->norm, q->len);
+		q->hash = to_pool(q) ? intern_hash(q->norm, q->len) : 0;
 		if (q->kind != P_FIRST_OF_MANY)   /* 0 on no memory: the main thread fails */
 			q->dom = intern_put(pp->x->doms, q->norm + q->local_len + 1,
 					    (size_t)q->len - q->local_len - 1, NULL);
@@ -338,7 +370,7 @@ static void *parse_worker(void *arg)
 	return NULL;
 }
 
-/* Intern block b's rows, in row order. */
+/* Take in block b's rows, in row order: domains, pool copies. */
 static mv_status intern_block(struct pipe *pp, size_t b)
 {
 	const struct block *blk = &pp->blocks[b % NBLOCK];
@@ -346,7 +378,7 @@ static mv_status intern_block(struct pipe *pp, size_t b)
 	intern *pool = pp->x->r->pool;
 	mv_status st = MV_OK;
 	for (size_t k = 0; k < n && !st; k++) {
-		if (k + AHEAD < n && blk->p[k + AHEAD].kind)
+		if (k + AHEAD < n && to_pool(&blk->p[k + AHEAD]))
 			intern_prefetch(pool, blk->p[k + AHEAD].hash);
 		st = parse_tail(pp->x, first + k, &blk->p[k]);
 	}
@@ -427,7 +459,7 @@ static mv_status suggest_row(struct run *x, size_t i)
 	uint32_t sd = x->rowdom[i] ? x->dom[x->rowdom[i] - 1].suggest : 0;
 	if (!sd || !rr->normalized)
 		return MV_OK;
-	mv_str nm = results_str(x->r, rr->normalized);
+	mv_str nm = results_normalized(x->r, i);
 	mv_str dm = results_str(x->r, rr->domain);
 	mv_str sg = results_str(x->r, sd);
 	char fixed[ADDR_MAX + 1];
@@ -457,37 +489,87 @@ static mv_status fix_row(struct run *x, size_t i, addr *a)
 	return MV_OK;
 }
 
-/* The lower-case dedupe key of a row: the pool id of its normalized
- * address when that has no upper case, else of a lower-cased copy. */
-static uint32_t dedupe_key(struct run *x, const row_result *rr)
+/* The dedupe key of a row (into out, RESULT_ADDR_CAP bytes): its
+ * normalized address, lower-cased. */
+static size_t dedupe_key(struct run *x, size_t row, char *out)
 {
-	mv_str s = results_str(x->r, rr->normalized);
-	size_t i = 0;
-	while (i < s.len && !(s.p[i] >= 'A' && s.p[i] <= 'Z'))
-		i++;
-	if (i == s.len)
-		return rr->normalized;
-	char low[ADDR_MAX + 1];
-	memcpy(low, s.p, s.len);
-	text_lower(low + i, s.len - i);
-	return intern_put(x->r->pool, low, s.len, NULL);
+	mv_str s = results_normalized(x->r, row);
+	size_t n = s.len < RESULT_ADDR_CAP ? s.len : RESULT_ADDR_CAP - 1;
+	memcpy(out, s.p, n);
+	text_lower(out, n);
+	return n;
 }
 
-/* The mailbox key (pool id) of a row at an alias provider, given its
- * dedupe key k: k itself when folding changes nothing; 0 on failure. */
-static uint32_t alias_key(struct run *x, const row_result *rr, uint32_t k)
+/* The mailbox key of a row at an alias provider (into out): its dedupe
+ * key folded by the provider's rules; 0 when there is none. */
+static size_t mailbox_key(struct run *x, size_t row, char *out)
 {
-	mv_str s = results_str(x->r, k);
-	mv_str d = results_str(x->r, rr->domain);
-	char key[ADDR_MAX + 1];
-	size_t n = lists_alias_key(x->l, s.p, s.len - d.len - 1, d.p, d.len, key, sizeof(key));
-	if (!n)
+	char k[RESULT_ADDR_CAP];
+	size_t n = dedupe_key(x, row, k);
+	mv_str d = results_str(x->r, x->r->rows[row].domain);
+	if (d.len + 1 > n)
 		return 0;
-	uint32_t id = n == s.len && memcmp(key, s.p, n) == 0 ? k :
-		      intern_put(x->r->pool, key, n, NULL);
-	if (id && ensure((void **)&x->afirst, &x->capafirst, (size_t)id + 1, sizeof(uint32_t)))
+	return lists_alias_key(x->l, k, n - d.len - 1, d.p, d.len, out, RESULT_ADDR_CAP);
+}
+
+typedef size_t key_fn(struct run *x, size_t row, char *out);
+
+/* Room for need rows at a load under 5/8 (rehashed from the slots). */
+static mv_status rowset_reserve(struct rowset *set, size_t need)
+{
+	size_t ns = set->s ? set->mask + 1 : 1024;
+	while (need * 8 >= ns * 5)
+		ns *= 2;
+	if (set->s && ns == set->mask + 1)
+		return MV_OK;
+	struct rslot *s = calloc(ns, sizeof(*s));
+	if (!s)
+		return MV_NOMEM;
+	for (size_t i = 0; set->s && i <= set->mask; i++) {
+		if (!set->s[i].row)
+			continue;
+		size_t j = set->s[i].hash & (ns - 1);
+		while (s[j].row)
+			j = (j + 1) & (ns - 1);
+		s[j] = set->s[i];
+	}
+	free(set->s);
+	set->s = s;
+	set->mask = ns - 1;
+	return MV_OK;
+}
+
+static void rowset_prefetch(const struct rowset *set, uint32_t h)
+{
+	if (set->s)
+		__builtin_prefetch(&set->s[h & set->mask]);
+}
+
+/* The first row (+1) whose key is row's (h: the key's hash, low 32 bits
+ * of intern_hash); 0 when there is none, and then row is added as the
+ * first. Keys are derived only on a hash match. */
+static uint32_t rowset_first(struct run *x, struct rowset *set, key_fn *key, size_t row,
+			     uint32_t h, mv_status *st)
+{
+	char k[RESULT_ADDR_CAP], other[RESULT_ADDR_CAP];
+	size_t n = SIZE_MAX;
+	if (rowset_reserve(set, set->n + 1)) {
+		*st = MV_NOMEM;
 		return 0;
-	return id;
+	}
+	size_t i = h & set->mask;
+	for (; set->s[i].row; i = (i + 1) & set->mask) {
+		if (set->s[i].hash != h)
+			continue;
+		if (n == SIZE_MAX)
+			n = key(x, row, k);
+		if (key(x, set->s[i].row - 1, other) == n && memcmp(other, k, n) == 0)
+			return set->s[i].row;
+	}
+	set->s[i].hash = h;
+	set->s[i].row = (uint32_t)row + 1;
+	set->n++;
+	return 0;
 }
 
 /* Phase three of a row, first half (rows are independent): domain facts,
@@ -498,7 +580,7 @@ static void flag_row(struct run *x, size_t i)
 	if (rr->local != LOCAL_CANDIDATE || !x->rowdom[i])
 		return;
 	const struct dominfo *d = &x->dom[x->rowdom[i] - 1];
-	mv_str nm = results_str(x->r, rr->normalized);
+	mv_str nm = results_normalized(x->r, i);
 	mv_str dm = results_str(x->r, rr->domain);
 	if (lists_is_role(x->l, nm.p, nm.len - dm.len - 1))
 		rr->flags |= F_ROLE;
@@ -518,43 +600,34 @@ static void flag_row(struct run *x, size_t i)
 static mv_status dedupe_row(struct run *x, size_t i)
 {
 	row_result *rr = &x->r->rows[i];
+	mv_status st = MV_OK;
 	if (rr->local != LOCAL_CANDIDATE || !x->rowdom[i])
 		return MV_OK;
 	const struct dominfo *d = &x->dom[x->rowdom[i] - 1];
-	uint32_t k = dedupe_key(x, rr);
-	if (!k || ensure((void **)&x->first, &x->capfirst, (size_t)k + 1, sizeof(uint32_t)))
-		return MV_NOMEM;
-	if (x->first[k]) {
+	uint32_t first = rowset_first(x, &x->dup, dedupe_key, i, x->keyhash[i], &st);
+	if (first) {
 		rr->local = LOCAL_DUPLICATE;
 		rr->reason = REASON_DUPLICATE;
 		rr->flags |= F_DUPLICATE;
-		rr->dup_of = x->first[k];
+		rr->dup_of = first;
 		return MV_OK;
 	}
-	x->first[k] = (uint32_t)i + 1;
-	if (!(d->facts & DOM_ALIAS) || x->o->no_aliases)
+	if (st || !(d->facts & DOM_ALIAS) || x->o->no_aliases)
+		return st;
+	char k[RESULT_ADDR_CAP];
+	size_t n = mailbox_key(x, i, k);
+	if (!n)
 		return MV_OK;
-	uint32_t ak = alias_key(x, rr, k);
-	if (!ak)
-		return MV_OK;
-	if (x->afirst[ak]) {
+	first = rowset_first(x, &x->mbox, mailbox_key, i, (uint32_t)intern_hash(k, n), &st);
+	if (first) {
 		rr->local = LOCAL_DUPLICATE;
 		rr->reason = REASON_DUPLICATE;
 		rr->flags |= F_ALIAS;
-		rr->dup_of = x->afirst[ak];
-	} else {
-		x->afirst[ak] = (uint32_t)i + 1;
+		rr->dup_of = first;
 	}
-	return MV_OK;
+	return st;
 }
 
-static mv_status settle_row(struct run *x, size_t i)
-{
-	if (x->rowdom[i])
-		domain_facts(x, x->rowdom[i]);
-	flag_row(x, i);
-	return dedupe_row(x, i);
-}
 
 /* ---- data-parallel loops ---------------------------------------------- */
 
@@ -591,12 +664,24 @@ static void run_split(range_fn fn, void *arg, size_t n)
 	pthread_join(th, NULL);
 }
 
+/* The hash of a candidate's dedupe key, for the duplicate check. */
+static void hash_key(struct run *x, size_t i)
+{
+	char k[RESULT_ADDR_CAP];
+	if (x->r->rows[i].local == LOCAL_CANDIDATE && x->rowdom[i]) {
+		size_t n = dedupe_key(x, i, k);
+		x->keyhash[i] = (uint32_t)intern_hash(k, n);
+	}
+}
+
 /* Phase three, first half, over rows [lo, hi). */
 static void flag_rows(void *arg, size_t lo, size_t hi)
 {
 	struct run *x = arg;
-	for (size_t i = lo; i < hi; i++)
+	for (size_t i = lo; i < hi; i++) {
 		flag_row(x, i);
+		hash_key(x, i);
+	}
 }
 
 /* Phase two, per distinct domain: facts and typo suggestions. */
@@ -682,30 +767,33 @@ mv_status local_run(const table *t, long email_col, const local_opts *o,
 		return MV_USAGE;
 	a = malloc(sizeof(*a));
 	x.rowdom = calloc(nrows ? nrows : 1, sizeof(uint32_t));
+	x.keyhash = calloc(nrows ? nrows : 1, sizeof(uint32_t));
 	x.doms = intern_create();
-	if (!a || !x.rowdom || !x.doms) {
+	if (!a || !x.rowdom || !x.keyhash || !x.doms) {
 		st = MV_NOMEM;
 		goto out;
 	}
-	/* one normalized address per row, nearly all distinct */
-	intern_reserve(r->pool, intern_count(r->pool) + nrows + nrows / 16 + 64);
+	/* normalized addresses name bytes of t's email cells */
+	r->cells = t;
+	r->email_col = (size_t)email_col;
 	/* 1. parse every row, count domains; sets up the lists too */
 	st = phase_one(&x, t, (size_t)email_col);
 	/* 2. per distinct domain: facts from the list's evidence, suggestions */
 	if (!st)
 		st = suggest_domains(&x);
-	if (!st)
-		st = ensure((void **)&x.first, &x.capfirst, intern_count(r->pool) + 1,
-			    sizeof(uint32_t));
-	if (!st && !o->no_aliases)   /* mailbox keys add some pool ids as they go */
-		st = ensure((void **)&x.afirst, &x.capafirst,
-			    intern_count(r->pool) + intern_count(r->pool) / 8 + 1, sizeof(uint32_t));
 	/* 3. flags from the domain facts, roles, suppression (two threads);
 	 * then in row order: suggestions, fixes, duplicates and aliases */
 	if (!st)
 		run_split(flag_rows, &x, nrows);
+	size_t ncand = 0;
+	for (size_t i = 0; i < nrows && !st; i++)
+		ncand += r->rows[i].local == LOCAL_CANDIDATE;
+	if (!st)
+		st = rowset_reserve(&x.dup, ncand);
 	for (size_t i = 0; i < nrows && !st; i++) {
 		row_result *rr = &r->rows[i];
+		if (i + AHEAD < nrows)
+			rowset_prefetch(&x.dup, x.keyhash[i + AHEAD]);
 		if (rr->local == LOCAL_CANDIDATE ||
 		    (rr->local == LOCAL_INVALID && rr->reason == REASON_SYNTAX_ERROR))
 			st = suggest_row(&x, i);
@@ -714,6 +802,7 @@ mv_status local_run(const table *t, long email_col, const local_opts *o,
 			if (!st && x.rowdom[i]) {
 				domain_facts(&x, x.rowdom[i]);
 				flag_row(&x, i);
+				hash_key(&x, i);
 			}
 		}
 		if (!st)
@@ -730,9 +819,52 @@ out:
 /* ---- re-check of one row ------------------------------------------------ */
 
 /*
+ * Whether re-checked candidate row is a duplicate: of the first other row
+ * that owns a mailbox (not invalid, suppressed or a duplicate itself) with
+ * the same dedupe key, else of the first with the same mailbox key. One
+ * scan, nothing kept.
+ */
+static mv_status recheck_dedupe(struct run *x, size_t row)
+{
+	results *r = x->r;
+	row_result *rr = &r->rows[row];
+	char k[RESULT_ADDR_CAP], m[RESULT_ADDR_CAP], other[RESULT_ADDR_CAP];
+	size_t kn = dedupe_key(x, row, k), mn = 0;
+	uint32_t dup = 0, alias = 0;
+	if (!x->o->no_aliases && (x->dom[x->rowdom[row] - 1].facts & DOM_ALIAS))
+		mn = mailbox_key(x, row, m);
+	for (size_t i = 0; i < r->n && !dup; i++) {
+		const row_result *o2 = &r->rows[i];
+		if (i == row || !o2->normalized || o2->local == LOCAL_INVALID ||
+		    o2->local == LOCAL_SUPPRESSED || o2->dup_of)
+			continue;
+		if (results_normalized(r, i).len == kn && dedupe_key(x, i, other) == kn &&
+		    memcmp(other, k, kn) == 0) {
+			dup = (uint32_t)i + 1;
+			break;
+		}
+		if (!mn || alias)
+			continue;
+		mv_str d = results_str(r, o2->domain);
+		uint32_t odi = domain_index(x, d.p, d.len);
+		if (!odi)
+			return MV_NOMEM;
+		if ((domain_facts(x, odi)->facts & DOM_ALIAS) && mailbox_key(x, i, other) == mn &&
+		    memcmp(other, m, mn) == 0)
+			alias = (uint32_t)i + 1;
+	}
+	if (dup || alias) {
+		rr->local = LOCAL_DUPLICATE;
+		rr->reason = REASON_DUPLICATE;
+		rr->flags |= dup ? F_DUPLICATE : F_ALIAS;
+		rr->dup_of = dup ? dup : alias;
+	}
+	return MV_OK;
+}
+
+/*
  * Rows that were duplicates (or aliases) of row's old address: the first of
- * them now owns that address, the others are its duplicates. x holds the
- * keys of every other row that owns a mailbox.
+ * them now owns that address, the others are its duplicates.
  */
 static mv_status release_dependents(struct run *x, size_t row)
 {
@@ -750,7 +882,7 @@ static mv_status release_dependents(struct run *x, size_t row)
 		if (!x->rowdom[i] || !x->dom)
 			return MV_NOMEM;
 		domain_facts(x, x->rowdom[i]);
-		mv_status st = dedupe_row(x, i);
+		mv_status st = recheck_dedupe(x, i);
 		if (st)
 			return st;
 	}
@@ -792,38 +924,11 @@ mv_status local_recheck_row(const local_opts *o, results *r, size_t row,
 	}
 	if (st)
 		goto out;
-	/* the keys of every other candidate that owns a mailbox */
-	for (size_t i = 0; i < r->n && !st; i++) {
-		const row_result *o2 = &r->rows[i];
-		if (i == row || !o2->normalized || o2->local == LOCAL_INVALID ||
-		    o2->local == LOCAL_SUPPRESSED || o2->dup_of)
-			continue;
-		uint32_t k = dedupe_key(&x, o2);
-		if (!k || ensure((void **)&x.first, &x.capfirst, (size_t)k + 1, sizeof(uint32_t))) {
-			st = MV_NOMEM;
-			break;
-		}
-		if (!x.first[k])
-			x.first[k] = (uint32_t)i + 1;
-		if (o->no_aliases)
-			continue;
-		mv_str d = results_str(r, o2->domain);
-		uint32_t odi = domain_index(&x, d.p, d.len);
-		if (!odi) {
-			st = MV_NOMEM;
-			break;
-		}
-		if (domain_facts(&x, odi)->facts & DOM_ALIAS) {
-			uint32_t ak = alias_key(&x, o2, k);
-			if (ak && !x.afirst[ak])
-				x.afirst[ak] = (uint32_t)i + 1;
-		}
-	}
-	if (!st)
-		st = ensure((void **)&x.first, &x.capfirst, intern_count(r->pool) + 1,
-			    sizeof(uint32_t));
-	if (!st && rr->local == LOCAL_CANDIDATE)
-		st = settle_row(&x, row);
+	if (x.rowdom[row])
+		domain_facts(&x, x.rowdom[row]);
+	flag_row(&x, row);
+	if (rr->local == LOCAL_CANDIDATE)
+		st = recheck_dedupe(&x, row);
 	if (!st)
 		st = release_dependents(&x, row);
 out:

@@ -340,7 +340,8 @@ static void finalize(verify *v, size_t row)
 	      reason_name((mv_reason)r->reason));
 	if (v->cache) {
 		uint32_t ttl = ttl_for(v, r->verdict, r->reason);
-		mv_str addr = results_str(v->res, r->normalized);
+		char abuf[RESULT_ADDR_CAP];
+		const char *addr = results_normalized_cstr(v->res, row, abuf);
 		if (ttl) {
 			cache_result cr;
 			memset(&cr, 0, sizeof(cr));
@@ -355,9 +356,9 @@ static void finalize(verify *v, size_t row)
 			snprintf(cr.reply, sizeof(cr.reply), "%.*s", (int)t.len, t.p);
 			mv_str m = results_str(v->res, r->mx);
 			snprintf(cr.mx, sizeof(cr.mx), "%.*s", (int)m.len, m.p);
-			cache_put_result(v->cache, addr.p, &cr, now_s(), ttl);
+			cache_put_result(v->cache, addr, &cr, now_s(), ttl);
 		}
-		cache_del_retry(v->cache, addr.p);
+		cache_del_retry(v->cache, addr);
 	}
 	emit(v, VEV_RESULT, row, NULL, NULL, 0);
 	schedule_pump(v);
@@ -454,8 +455,9 @@ static void retry_later(verify *v, size_t row, uint64_t ms)
 	vr->state = R_WAIT;
 	v->st.waiting_retry++;
 	if (v->cache) {
-		mv_str a = results_str(v->res, v->res->rows[row].normalized);
-		cache_put_retry(v->cache, a.p, now_s() + (int64_t)(ms / 1000), vr->tries);
+		char abuf[RESULT_ADDR_CAP];
+		cache_put_retry(v->cache, results_normalized_cstr(v->res, row, abuf),
+				now_s() + (int64_t)(ms / 1000), vr->tries);
 	}
 	/* the row index rides in the timer arg: small allocation per wait */
 	struct retry_arg *ra = malloc(sizeof(*ra));
@@ -941,7 +943,7 @@ static bool feed_one(verify *v, struct vsession *vs)
 		/* On an untested host, a catch-all domain's rows wait for the probe
 		 * only in the sense of their verdict, not of their sending. */
 		uint32_t row = vec_pop(q);
-		mv_str a = results_str(v->res, v->res->rows[row].normalized);
+		mv_str a = results_normalized(v->res, row);
 		mv_status st = smtp_session_rcpt(s, a.p, a.len, make_tag(K_ROW, vs->sent, row));
 		if (st == MV_USAGE || st == MV_UNSAFE) {
 			/* not fit for the wire (or no SMTPUTF8): never sent */
@@ -989,7 +991,7 @@ static void feed(verify *v, struct vsession *vs)
 		limit = 1;
 	if (vs->calib != UINT32_MAX && vs->sent == 0) {
 		uint32_t row = vs->calib;
-		mv_str a = results_str(v->res, v->res->rows[row].normalized);
+		mv_str a = results_normalized(v->res, row);
 		if (smtp_session_rcpt(s, a.p, a.len, make_tag(K_CALIB, 0, row)) == MV_OK) {
 			v->rows[row].state = R_SENT;
 			vec_push(&vs->rows, row);
@@ -1763,10 +1765,11 @@ mv_status verify_add(verify *v, size_t row)
 	vr->tries = 0;
 	r->verdict = VERDICT_NONE;
 	r->flags &= ~(uint32_t)(F_CATCH_ALL | F_FULL_INBOX | F_GREYLISTED);
-	mv_str addr = results_str(v->res, r->normalized);
+	char addr[RESULT_ADDR_CAP];
+	results_normalized_cstr(v->res, row, addr);
 	if (v->cache) {
 		cache_result cr;
-		if (cache_get_result(v->cache, addr.p, now_s(), &cr)) {
+		if (cache_get_result(v->cache, addr, now_s(), &cr)) {
 			r->verdict = cr.verdict;
 			r->owner = cr.owner;
 			r->reason = cr.reason;
@@ -1796,7 +1799,7 @@ mv_status verify_add(verify *v, size_t row)
 	/* A greylist retry pending from an earlier run waits its time. */
 	int64_t at;
 	unsigned tries;
-	if (v->cache && cache_get_retry(v->cache, addr.p, &at, &tries) && at > now_s()) {
+	if (v->cache && cache_get_retry(v->cache, addr, &at, &tries) && at > now_s()) {
 		vr->tries = (uint8_t)(tries < 255 ? tries : 255);
 		retry_later(v, row, (uint64_t)(at - now_s()) * 1000u);
 		if (d->state == D_NEW) {

@@ -28,9 +28,10 @@ struct view {
 	int ntiers;
 
 	uint32_t *order;       /* all rows, in the current sort order */
-	uint32_t *shown;       /* rows passing the filters, in order */
+	uint32_t *shown;       /* rows passing the filters, in order: order
+	                          itself while no filter is set, else filtered */
 	size_t nshown;
-	int32_t *pos;          /* row -> position in shown, -1 */
+	uint32_t *filtered;    /* owned, allocated by the first filter */
 	uint8_t *tier;         /* row -> its tier, cached */
 	size_t counts[32];     /* rows per tier */
 	uint8_t *tags;         /* bitset */
@@ -83,11 +84,9 @@ view *view_create(const table *t, results *res, long email_col,
 	v->ntiers = ntiers;
 	v->sort_col = VC_ROW;
 	v->order = malloc((n ? n : 1) * sizeof(uint32_t));
-	v->shown = malloc((n ? n : 1) * sizeof(uint32_t));
-	v->pos = malloc((n ? n : 1) * sizeof(int32_t));
 	v->tier = malloc(n ? n : 1);
 	v->tags = calloc(n / 8 + 1, 1);
-	if (!v->order || !v->shown || !v->pos || !v->tier || !v->tags || ntiers > 32 ||
+	if (!v->order || !v->tier || !v->tags || ntiers > 32 ||
 	    n > INT32_MAX) {
 		view_destroy(v);
 		return NULL;
@@ -109,8 +108,7 @@ void view_destroy(view *v)
 	if (!v)
 		return;
 	free(v->order);
-	free(v->shown);
-	free(v->pos);
+	free(v->filtered);
 	free(v->tier);
 	free(v->tags);
 	free(v->undo);
@@ -130,7 +128,10 @@ void view_mark_clean(view *v) { v->dirty = false; }
 
 long view_pos_of(const view *v, size_t row)
 {
-	return row < table_nrows(v->t) ? v->pos[row] : -1;
+	for (size_t i = 0; i < v->nshown; i++)
+		if (v->shown[i] == row)
+			return (long)i;
+	return -1;
 }
 
 int view_tier(const view *v, size_t row)
@@ -222,11 +223,12 @@ mv_str view_cell(const view *v, size_t row, int col, char *scratch, size_t cap)
  * the text, lower-cased, or the number), then runs whose keys are equal
  * and whose texts are longer are ordered by the whole text. Stable, so an
  * earlier sort breaks ties: sort by domain, then by tier, and rows come
- * out by tier, then domain.
+ * out by tier, then domain. Keys and rows are separate arrays (a key with
+ * its row beside it would pad to 24 bytes), the sort order itself serving
+ * as one of the two row arrays: 36 bytes a row in all while it runs.
  */
 struct rkey {
 	uint64_t hi, lo;
-	uint32_t row;
 };
 
 static void key16(const char *p, size_t n, uint64_t *hi, uint64_t *lo)
@@ -293,17 +295,22 @@ static void sort_run(const view *v, int col, bool desc, uint32_t *rows, uint32_t
 mv_status view_sort(view *v, int col, bool desc)
 {
 	size_t n = table_nrows(v->t);
-	struct rkey *a = malloc((n ? n : 1) * sizeof(*a));
-	struct rkey *b = malloc((n ? n : 1) * sizeof(*b));
+	struct rkey *ka = malloc((n ? n : 1) * sizeof(*ka));
+	struct rkey *kb = malloc((n ? n : 1) * sizeof(*kb));
+	uint32_t *ra = v->order, *rb = malloc((n ? n : 1) * sizeof(*rb));
+	enum { BITS = 11, PASSES = 12, RADIX = 1 << BITS };
+	uint32_t (*cnt)[RADIX] = calloc(PASSES, sizeof(*cnt));
 	char scratch[256];
 	bool text = !(col == VC_ROW || col == VC_CODE || col == VC_TIER);
-	if (!a || !b) {
-		free(a);
-		free(b);
+	if (!ka || !kb || !rb || !cnt) {
+		free(ka);
+		free(kb);
+		free(rb);
+		free(cnt);
 		return MV_NOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
-		uint32_t row = v->order[i];
+		uint32_t row = ra[i];
 		uint64_t hi = 0, lo = 0;
 		if (col == VC_ROW) {
 			hi = row;
@@ -316,25 +323,17 @@ mv_status view_sort(view *v, int col, bool desc)
 			mv_str s = view_cell(v, row, col, scratch, sizeof(scratch));
 			key16(s.p, s.len, &hi, &lo);
 		}
-		a[i].hi = desc ? ~hi : hi;
-		a[i].lo = desc ? ~lo : lo;
-		a[i].row = row;
+		ka[i].hi = desc ? ~hi : hi;
+		ka[i].lo = desc ? ~lo : lo;
 	}
 	/* 12 passes of 11 bits, least significant first, all the counts taken
 	 * in one read; a pass whose digit is the same for every key is skipped */
-	enum { BITS = 11, PASSES = 12, RADIX = 1 << BITS };
-	uint32_t (*cnt)[RADIX] = calloc(PASSES, sizeof(*cnt));
-	if (!cnt) {
-		free(a);
-		free(b);
-		return MV_NOMEM;
-	}
 #define DIGIT(k, p) ((unsigned)(((p) * BITS < 64 ? (k).lo >> ((p) * BITS) | \
 	((p) * BITS > 53 ? (k).hi << (64 - (p) * BITS) : 0) : \
 	(k).hi >> ((p) * BITS - 64)) & (RADIX - 1)))
 	for (size_t i = 0; i < n; i++)
 		for (int p = 0; p < PASSES; p++)
-			cnt[p][DIGIT(a[i], p)]++;
+			cnt[p][DIGIT(ka[i], p)]++;
 	for (int p = 0; p < PASSES; p++) {
 		bool trivial = false;
 		uint32_t sum = 0;
@@ -347,31 +346,40 @@ mv_status view_sort(view *v, int col, bool desc)
 		}
 		if (trivial)
 			continue;
-		for (size_t i = 0; i < n; i++)
-			b[cnt[p][DIGIT(a[i], p)]++] = a[i];
-		struct rkey *t = a;
-		a = b;
-		b = t;
+		for (size_t i = 0; i < n; i++) {
+			uint32_t to = cnt[p][DIGIT(ka[i], p)]++;
+			kb[to] = ka[i];
+			rb[to] = ra[i];
+		}
+		struct rkey *kt = ka;
+		ka = kb;
+		kb = kt;
+		uint32_t *rt = ra;
+		ra = rb;
+		rb = rt;
 	}
 #undef DIGIT
 	free(cnt);
-	for (size_t i = 0; i < n; i++)
-		v->order[i] = a[i].row;
+	free(kb);
+	/* the rows end in the sort order's own array; the other is scratch */
+	if (ra != v->order) {
+		memcpy(v->order, ra, n * sizeof(uint32_t));
+		rb = ra;
+	}
 	/* equal 16-byte keys of longer texts: by the whole text */
 	if (text) {
-		uint32_t *tmp = (uint32_t *)(void *)b;   /* b is free now, and big enough */
 		for (size_t i = 0; i < n;) {
 			size_t j = i + 1;
-			while (j < n && a[j].hi == a[i].hi && a[j].lo == a[i].lo)
+			while (j < n && ka[j].hi == ka[i].hi && ka[j].lo == ka[i].lo)
 				j++;
-			uint64_t last = desc ? ~a[i].lo : a[i].lo;
+			uint64_t last = desc ? ~ka[i].lo : ka[i].lo;
 			if (j - i > 1 && (last & 0xff))
-				sort_run(v, col, desc, v->order + i, tmp, j - i);
+				sort_run(v, col, desc, v->order + i, rb, j - i);
 			i = j;
 		}
 	}
-	free(a);
-	free(b);
+	free(ka);
+	free(rb);
 	v->sort_col = col;
 	v->sort_desc = desc;
 	return view_refresh(v);
@@ -410,17 +418,25 @@ static bool row_matches(const view *v, size_t row, const char *needle, size_t nn
 mv_status view_refresh(view *v)
 {
 	size_t n = table_nrows(v->t), k = 0, nn = strlen(v->needle);
-	for (size_t i = 0; i < n; i++)
-		v->pos[i] = -1;
+	v->shown = v->order;
+	v->nshown = n;
+	if (!v->tier_mask && !nn)
+		return MV_OK;
+	if (!v->filtered && !(v->filtered = malloc((n ? n : 1) * sizeof(uint32_t)))) {
+		/* no room to filter: everything shows, and no filter claims otherwise */
+		v->tier_mask = 0;
+		v->needle[0] = '\0';
+		return MV_NOMEM;
+	}
 	for (size_t i = 0; i < n; i++) {
 		uint32_t row = v->order[i];
 		if (v->tier_mask && !(v->tier_mask & (1u << view_tier(v, row))))
 			continue;
 		if (nn && !row_matches(v, row, v->needle, nn))
 			continue;
-		v->pos[row] = (int32_t)k;
-		v->shown[k++] = row;
+		v->filtered[k++] = row;
 	}
+	v->shown = v->filtered;
 	v->nshown = k;
 	return MV_OK;
 }

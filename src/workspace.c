@@ -228,6 +228,12 @@ void ws_export_risk(const workspace *w, unsigned tiers, size_t *total, size_t *d
 	}
 }
 
+/* A recipient-side invalid: its address goes on the suppression list. */
+static bool suppressible(const row_result *r)
+{
+	return r->verdict == VERDICT_INVALID && r->owner == OWNER_RECIPIENT && r->normalized;
+}
+
 mv_status ws_export(workspace *w, const ws_export_opts *o, char *report, size_t cap)
 {
 	export_opts eo;
@@ -249,16 +255,28 @@ mv_status ws_export(workspace *w, const ws_export_opts *o, char *report, size_t 
 	}
 	size_t added = 0;
 	if (o->suppress && w->supp_path[0]) {
-		size_t n = 0;
-		const char **list = calloc(w->res->n + 1, sizeof(char *));
-		for (size_t i = 0; list && i < w->res->n; i++) {
-			const row_result *r = &w->res->rows[i];
-			if (r->verdict == VERDICT_INVALID && r->owner == OWNER_RECIPIENT && r->normalized)
-				list[n++] = results_str(w->res, r->normalized).p;
+		/* the addresses as C strings: NUL-terminated copies, end to end */
+		size_t n = 0, bytes = 0;
+		for (size_t i = 0; i < w->res->n; i++)
+			if (suppressible(&w->res->rows[i])) {
+				n++;
+				bytes += results_normalized(w->res, i).len + 1;
+			}
+		const char **list = calloc(n + 1, sizeof(char *));
+		char *text = malloc(bytes + 1), *at = text;
+		for (size_t i = 0, k = 0; list && text && i < w->res->n; i++) {
+			if (!suppressible(&w->res->rows[i]))
+				continue;
+			mv_str s = results_normalized(w->res, i);
+			memcpy(at, s.p, s.len);
+			at[s.len] = '\0';
+			list[k++] = at;
+			at += s.len + 1;
 		}
-		if (list)
+		if (list && text)
 			suppress_append(w->supp_path, list, n, &added);
 		free(list);
+		free(text);
 	}
 	int k = snprintf(report, cap, "wrote %zu of %zu rows to %s%s", rep.clean, rep.rows, o->out,
 			 rep.files > 1 ? " (and one file per tier)" : "");

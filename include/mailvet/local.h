@@ -21,17 +21,20 @@
  * normalized ("local@a-label", set for every parsed address), domain (the
  * A-label), suggestion (an address) and dup_of (1-based data row). The
  * engine's fields (verdict, owner, SMTP) and flags (catch_all,
- * full_inbox, greylisted) are left as they are. The results pool may also
- * hold the lower-case keys used for dedupe.
+ * full_inbox, greylisted) are left as they are. A normalized address that
+ * is the cell's own bytes names them (r->cells is set to t, which must
+ * outlive r); only one that normalizing changed is copied into the pool.
  *
- * Speed: one parse per row, no per-row allocation, each distinct string
- * interned once, domain facts and typo suggestions computed once per
- * distinct domain, libidn2 only for non-ASCII or xn-- domains. local_run
- * uses a second thread (pthreads) while it runs: a worker parses blocks
- * of rows while the caller's thread interns the previous block, then the
- * per-domain and per-row flag work is split in two halves. Only the
- * caller's thread writes the results pool; the worker writes only its own
- * rows' local fields. Nothing runs once local_run has returned.
+ * Speed: one parse per row, no per-row allocation, domain facts and typo
+ * suggestions computed once per distinct domain, libidn2 only for
+ * non-ASCII or xn-- domains. local_run uses a second thread (pthreads)
+ * while it runs: a worker parses blocks of rows while the caller's thread
+ * takes in the previous block, then the per-domain and per-row flag work
+ * (and the dedupe keys' hashes) is split in two halves. Only the caller's
+ * thread writes the results pool; the worker writes only its own rows'
+ * local fields. Duplicates are found through a set of rows by key that
+ * lives only while the pass runs. Nothing runs once local_run has
+ * returned.
  */
 #ifndef MAILVET_LOCAL_H
 #define MAILVET_LOCAL_H
@@ -97,7 +100,8 @@ mv_status local_run(const table *t, long email_col, const local_opts *o,
  * marked F_FIXED (the export writes the new address and keeps the cell in
  * email_original). Rows that were duplicates or aliases of the row's old
  * address are settled again: the first of them now owns it, the others are
- * its duplicates. No other row changes. O(rows).
+ * its duplicates. No other row changes. O(rows), and O(rows) again for
+ * each row released.
  */
 mv_status local_recheck_row(const local_opts *o, results *r, size_t row,
 			    const char *text, size_t n);

@@ -7,8 +7,9 @@
  * views (sort, filter) are index arrays over row numbers.
  *
  * Row numbers are 0-based over the data rows (the header, if any, is not a
- * data row). Cell pointers stay valid until the next table_add_* call that
- * may grow the arena, and always after loading is finished.
+ * data row). Cell pointers stay valid until the next table_add_* or
+ * table_finish call (finishing gives back unused capacity, which may move
+ * the arena), and always after loading is finished.
  */
 #ifndef MAILVET_TABLE_H
 #define MAILVET_TABLE_H
@@ -26,7 +27,8 @@ typedef struct mv_str {
 	size_t len;
 } mv_str;
 
-/* Per-row load findings; a flagged row is kept, never dropped. */
+/* Per-row load findings; a flagged row is kept, never dropped. A row
+ * stores 8 bits of flags. */
 enum {
 	ROW_SHORT        = 1u << 0,  /* fewer fields than the header */
 	ROW_LONG         = 1u << 1,  /* more fields than the header */

@@ -3,7 +3,9 @@
  * show (filters), in what order (sorts), what the user decided (keep,
  * drop, with undo), which rows are tagged, and the text of every cell.
  *
- * A view is an index array over the table's rows; rows never move.
+ * A view is an index array over the table's rows; rows never move. While
+ * no filter is set the shown rows are the sort order itself; a second
+ * array is allocated by the first filter.
  * Sorting is stable, so sorting by domain and then by verdict gives
  * verdict-then-domain order (visidata's multi-key by repetition). Text
  * sorts compare an 8-byte prefix key first, so a million rows sort in a
@@ -55,7 +57,8 @@ void view_destroy(view *v);
 
 size_t view_count(const view *v);            /* rows shown */
 size_t view_row(const view *v, size_t pos);  /* table row at a position */
-/* Position of a table row in the view, or -1 if filtered out. */
+/* Position of a table row in the view, or -1 if filtered out: a scan,
+ * O(rows shown), for keeping the cursor on a row across a re-sort. */
 long view_pos_of(const view *v, size_t row);
 
 /* Text of a cell (borrowed or in scratch); never NULL. */

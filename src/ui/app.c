@@ -19,6 +19,7 @@
 #include "keys.h"
 #include "mailvet/bounces.h"
 #include "mailvet/buf.h"
+#include "mailvet/domains.h"
 #include "mailvet/ev.h"
 #include "mailvet/export.h"
 #include "mailvet/reply.h"
@@ -68,13 +69,6 @@ static const struct { const char *group, *help; } action_info[] = {
 enum ui_screen { SCR_SUMMARY, SCR_TABLE, SCR_DETAIL, SCR_DOMAINS, SCR_SEGMENTS };
 enum prompt { P_NONE, P_FILTER, P_SEARCH, P_QUIT };
 
-struct domrow {
-	uint32_t domain;
-	size_t total, tiers[16], sender;
-	uint32_t mx;
-	bool catch_all;
-};
-
 struct app {
 	workspace ws;
 	view *v;
@@ -101,8 +95,8 @@ struct app {
 	buf detail;
 	size_t detail_top, detail_lines;
 	/* domains */
-	struct domrow *doms;
-	size_t ndoms, dcur, dtop;
+	domains *dm;                  /* NULL until the view first opens */
+	size_t dcur, dtop;
 	/* export dialog */
 	unsigned exp_mask;
 	bool exp_split, exp_append, exp_suppress;
@@ -526,8 +520,9 @@ static void draw_domains(void)
 		 "risky", "catch", "unkn", "inval", "sndr", "MX");
 	ui_put(1, 0, COLS, line, strlen(line));
 	attrset(A_NORMAL);
-	if (A.dcur >= A.ndoms && A.ndoms)
-		A.dcur = A.ndoms - 1;
+	size_t ndoms = A.dm ? domains_count(A.dm) : 0;
+	if (A.dcur >= ndoms && ndoms)
+		A.dcur = ndoms - 1;
 	if (A.dcur < A.dtop)
 		A.dtop = A.dcur;
 	if (A.dcur >= A.dtop + (size_t)h)
@@ -536,9 +531,9 @@ static void draw_domains(void)
 		size_t k = A.dtop + (size_t)i;
 		move(2 + i, 0);
 		clrtoeol();
-		if (k >= A.ndoms)
+		if (k >= ndoms)
 			continue;
-		struct domrow *d = &A.doms[k];
+		const domain_line *d = domains_line(A.dm, k);
 		mv_str dn = results_str(A.ws.res, d->domain);
 		mv_str mx = results_str(A.ws.res, d->mx);
 		snprintf(line, sizeof(line), "%-28.*s %6zu %6zu %6zu %6zu %6zu %6zu %5zu %.*s%s",
@@ -555,7 +550,7 @@ static void draw_domains(void)
 		snprintf(line, sizeof(line), "%s", A.msg);
 	else
 		snprintf(line, sizeof(line), "%zu domains   Enter: show its rows   s/d: keep/drop its "
-			 "catch-all rows   R: re-verify   q back", A.ndoms);
+			 "catch-all rows   R: re-verify   q back", ndoms);
 	attrset(A_DIM);
 	ui_put(LINES - 1, 0, COLS, line, strlen(line));
 	attrset(A_NORMAL);
@@ -757,7 +752,7 @@ static void detail_build(size_t row)
 		buf_append_char(b, '\n');
 	}
 	buf_printf(b, "\n#Local pass\n");
-	mv_str s = results_str(A.ws.res, r->normalized);
+	mv_str s = results_normalized(A.ws.res, row);
 	buf_printf(b, "  status      %s\n", local_status_name((local_status)r->local));
 	buf_printf(b, "  normalized  %.*s\n", (int)s.len, s.p);
 	if (r->local != LOCAL_CANDIDATE && r->reason && r->verdict == VERDICT_NONE)
@@ -813,63 +808,29 @@ static void detail_build(size_t row)
 
 /* ---- domains --------------------------------------------------------------------------- */
 
-static int dom_cmp(const void *a, const void *b)
-{
-	const struct domrow *x = a, *y = b;
-	return (x->total < y->total) - (x->total > y->total);
-}
-
+/* Count every row again: on opening the view and after bulk changes;
+ * results that arrive while it is open update their line only. */
 static void domains_build(void)
 {
-	size_t n = A.ws.res->n;
-	size_t cap = 64;
-	free(A.doms);
-	A.ndoms = 0;
-	A.doms = calloc(cap, sizeof(*A.doms));
-	uint32_t *index = calloc(intern_count(A.ws.res->pool) + 2, sizeof(uint32_t));
-	if (!A.doms || !index) {
-		free(index);
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const row_result *r = &A.ws.res->rows[i];
-		if (!r->domain)
-			continue;
-		uint32_t k = index[r->domain];
-		if (!k) {
-			if (A.ndoms == cap) {
-				struct domrow *p = realloc(A.doms, cap * 2 * sizeof(*p));
-				if (!p)
-					break;
-				A.doms = p;
-				cap *= 2;
-			}
-			memset(&A.doms[A.ndoms], 0, sizeof(A.doms[0]));
-			A.doms[A.ndoms].domain = r->domain;
-			k = index[r->domain] = (uint32_t)++A.ndoms;
-		}
-		struct domrow *d = &A.doms[k - 1];
-		d->total++;
-		int t = ws_tier(&A.ws.res->rows[i]);
-		if (t >= 0 && t < 16)
-			d->tiers[t]++;
-		if (r->owner == OWNER_SENDER)
-			d->sender++;
-		if (r->flags & F_CATCH_ALL)
-			d->catch_all = true;
-		if (!d->mx && r->mx)
-			d->mx = r->mx;
-	}
-	free(index);
-	qsort(A.doms, A.ndoms, sizeof(*A.doms), dom_cmp);
+	if (!A.dm)
+		A.dm = domains_create(A.ws.res, ws_tier, BUCKET_COUNT);
+	if (!A.dm || domains_rebuild(A.dm) != MV_OK)
+		message("out of memory counting the domains");
+}
+
+/* The pool id of the domain under the cursor, 0 = none. */
+static uint32_t cur_domain(void)
+{
+	const domain_line *l = A.dm ? domains_line(A.dm, A.dcur) : NULL;
+	return l ? l->domain : 0;
 }
 
 /* Keep or drop every catch-all row of the current domain: one undo step. */
 static void domain_bulk(decision dec)
 {
-	if (A.dcur >= A.ndoms)
+	uint32_t dom = cur_domain();
+	if (!dom)
 		return;
-	uint32_t dom = A.doms[A.dcur].domain;
 	size_t n = 0;
 	view_untag_all(A.v);
 	for (size_t i = 0; i < A.ws.res->n; i++) {
@@ -884,6 +845,7 @@ static void domain_bulk(decision dec)
 		if (view_tagged(A.v, i))
 			ws_save_decision(&A.ws, i);
 	view_untag_all(A.v);
+	domains_build();
 	mv_str dn = results_str(A.ws.res, dom);
 	message("%s %zu catch-all rows of %.*s (U undoes)", dec == DECIDE_KEEP ? "kept" : "dropped", n,
 		(int)dn.len, dn.p);
@@ -1318,29 +1280,33 @@ static void on_key(int ch)
 		if (A.detail_top >= A.detail_lines)
 			A.detail_top = A.detail_lines ? A.detail_lines - 1 : 0;
 		return;
-	case SCR_DOMAINS:
-		if (a == ACT_DOWN && A.dcur + 1 < A.ndoms) A.dcur++;
+	case SCR_DOMAINS: {
+		size_t ndoms = A.dm ? domains_count(A.dm) : 0;
+		if (a == ACT_DOWN && A.dcur + 1 < ndoms) A.dcur++;
 		else if (a == ACT_UP && A.dcur) A.dcur--;
-		else if (a == ACT_BOTTOM) A.dcur = A.ndoms ? A.ndoms - 1 : 0;
+		else if (a == ACT_BOTTOM) A.dcur = ndoms ? ndoms - 1 : 0;
 		else if (a == ACT_TOP) A.dcur = 0;
 		else if (a == ACT_KEEP) domain_bulk(DECIDE_KEEP);
 		else if (a == ACT_DROP) domain_bulk(DECIDE_DROP);
-		else if (a == ACT_DETAIL && A.dcur < A.ndoms) {
-			mv_str dn = results_str(A.ws.res, A.doms[A.dcur].domain);
+		else if (a == ACT_DETAIL && cur_domain()) {
+			mv_str dn = results_str(A.ws.res, cur_domain());
 			char f[256];
 			snprintf(f, sizeof(f), "@%.*s", (int)(dn.len > 250 ? 250 : dn.len), dn.p);
 			view_set_text_filter(A.v, f);
 			A.cur = 0;
 			A.scr = SCR_TABLE;
-		} else if (a == ACT_REVERIFY && A.dcur < A.ndoms) {
+		} else if (a == ACT_REVERIFY && cur_domain()) {
+			uint32_t dom = cur_domain();
 			view_untag_all(A.v);
 			for (size_t i = 0; i < A.ws.res->n; i++)
-				if (A.ws.res->rows[i].domain == A.doms[A.dcur].domain)
+				if (A.ws.res->rows[i].domain == dom)
 					view_tag(A.v, i, true);
 			reverify(true);
 			view_untag_all(A.v);
+			domains_build();
 		} else if (a == ACT_QUIT || a == ACT_BACK) A.scr = SCR_TABLE;
 		return;
+	}
 	case SCR_SEGMENTS:
 		if (ch == '\t')
 			A.seg_bounces = !A.seg_bounces;
@@ -1445,8 +1411,8 @@ static void on_engine(void *arg, const verify_event *e)
 		if (view_tier_filter(A.v) || view_text_filter(A.v)[0])
 			A.refilter = true;     /* re-applied on the next tick */
 	}
-	if (e->type == VEV_RESULT && A.scr == SCR_DOMAINS)
-		domains_build();
+	if (e->type == VEV_RESULT && A.scr == SCR_DOMAINS && A.dm)
+		domains_update(A.dm, e->row);
 	if (e->type == VEV_DONE && !(A.msg[0] && ev_clock_ms() < A.msg_until)) {
 		verify_stats st;
 		verify_get_stats(A.ws.ver, &st);
@@ -1547,7 +1513,7 @@ out:
 	ws_close(&A.ws);
 	ev_destroy(A.ev);
 	buf_free(&A.detail);
-	free(A.doms);
+	domains_destroy(A.dm);
 	if (A.have_bseg)
 		bounce_seg_free(&A.bseg);
 	bounces_destroy(A.bset);

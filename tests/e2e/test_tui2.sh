@@ -8,7 +8,22 @@
 tmux_cmd new-session -d -s "$S" -x 100 -y 30 \
 	"cd '$PWD' && env TERM=xterm LANG=C.UTF-8 TZ=UTC NO_COLOR=1 '$MAILVET' --demo --start \
 	 --bounces samples/bounces.log '$T/list.csv'; echo EXITED \$?; sleep 30"
+
+# the domains view open while the results stream in: each result moves its
+# domain's counts, and once all are in the lines equal a fresh count
+check "verifying" wait_for "verifying" 20
+keys D
+check "domains view while verifying" wait_for "rows  deliv  risky"
+check_contains "opened before the end" "$(screen | head -n 1)" "verifying"
 check "verified" wait_for "verified 100%" 60
+sleep 0.7
+live=$(screen | sed '1d;$d')
+check_contains "live counts shown" "$live" "globex.test"
+keys q
+keys D
+check "domains view again" wait_for "rows  deliv  risky"
+check_eq "live counts equal a recount" "$(screen | sed '1d;$d')" "$live"
+keys q
 
 # segments: this run, then the imported bounces with their alert
 keys B

@@ -228,6 +228,7 @@ TEST(export_jsonl)
 	f.r->rows[1].enhanced = result_enhanced_pack(2, 1, 5);
 	f.r->rows[1].mx = intern_put(f.r->pool, "mx.contoso.com", 14, NULL);
 	f.r->rows[1].tls = 1;
+	CHECK_INT(results_set_session(f.r, 1, "< 220 hi\n> QUIT\n", 16), MV_OK);
 	const char *p = path("r.jsonl");
 	CHECK_INT(export_jsonl(f.t, f.col, f.r, p, NULL), MV_OK);
 	const char *j = slurp(p);
@@ -236,7 +237,8 @@ TEST(export_jsonl)
 		      "\"status\":\"candidate\",\"reason\":null,\"detail\":null,\"flags\":[\"free\",\"typo\"],"
 		      "\"suggestion\":\"ana@gmail.com\",\"duplicate_of\":null}\n") == j);
 	CHECK(strstr(j, "\"verdict\":\"deliverable\",\"owner\":\"none\",\"mx\":\"mx.contoso.com\","
-		      "\"smtp_code\":250,\"enhanced_code\":\"2.1.5\",\"reply\":null,\"tls\":true}") != NULL);
+		      "\"smtp_code\":250,\"enhanced_code\":\"2.1.5\",\"reply\":null,\"tls\":true,"
+		      "\"transcript\":\"< 220 hi\\n> QUIT\\n\"}") != NULL);
 	CHECK(strstr(j, "{\"row\":3,\"email\":\"n/a\",\"normalized\":null,\"status\":\"invalid\","
 		      "\"reason\":\"junk\",\"detail\":\"placeholder instead of an address\"") != NULL);
 	CHECK(strstr(j, "\"status\":\"duplicate\",\"reason\":\"duplicate\",\"detail\":null,"

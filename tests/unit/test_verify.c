@@ -73,7 +73,7 @@ static void rig_rows(struct rig *r, const char *const *addrs)
 	for (size_t i = 0; i < n; i++) {
 		const char *a = addrs[i];
 		const char *at = strchr(a, '@');
-		r->res->rows[i].normalized = intern_put(r->res->pool, a, strlen(a), NULL);
+		results_set_normalized(r->res, i, a, strlen(a));
 		r->res->rows[i].domain = intern_put(r->res->pool, at + 1, strlen(at + 1), NULL);
 		r->res->rows[i].local = LOCAL_CANDIDATE;
 		for (const char *p = a; *p; p++)
@@ -117,7 +117,7 @@ static void expect(struct rig *r, size_t row, int verdict, int reason)
 {
 	const row_result *x = &r->res->rows[row];
 	if (x->verdict != verdict || x->reason != reason) {
-		mv_str a = results_str(r->res, x->normalized);
+		mv_str a = results_normalized(r->res, row);
 		test_fail(__FILE__, __LINE__, "row %zu %.*s: %s/%s, expected %s/%s", row, (int)a.len, a.p,
 			  verdict_name((mv_verdict)x->verdict), reason_name((mv_reason)x->reason),
 			  verdict_name((mv_verdict)verdict), reason_name((mv_reason)reason));
