@@ -305,11 +305,16 @@ mv_status reply_parse_text(const char *s, size_t n, smtp_reply *out)
 	for (size_t i = from; i < m && !lead_is_enh; i++) {
 		if (!code_at(w, m, i))
 			continue;
-		if (first == m)
-			first = i;
 		uint32_t e = 0;
 		size_t j = i + 4;
-		if (j < m && parse_enhanced(w + j, m - j, &e) && (int)(e >> 20) == w[i] - '0') {
+		bool with_enh = j < m && parse_enhanced(w + j, m - j, &e) && (int)(e >> 20) == w[i] - '0';
+		/* Glued to a word by a colon ("SHA384:256 CV=no" in an Exim log line) it is
+		 * a number, unless an enhanced code follows ("user@b.test:550 5.1.1"). */
+		if (i > 0 && w[i - 1] == ':' && i > 1 && !is_space(w[i - 2]) && !with_enh)
+			continue;
+		if (first == m)
+			first = i;
+		if (with_enh) {
 			best = i;
 			break;
 		}

@@ -161,6 +161,15 @@ TEST(reply_parse_text_forms)
 	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_OK);
 	CHECK_INT(r.code, 421);
 	reply_free(&r);
+	/* a number glued to a word by a colon is not a code (Exim log: "SHA384:256 CV=no") */
+	s = "X=TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256 CV=no F=<a@b.test> rejected RCPT <c@d.test>: Sender verify failed";
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_PARSE);
+	/* ... unless an enhanced code follows it */
+	s = "550 permanent failure for one or more recipients (u@b.test:550 5.1.1 <u@b.test>: User unknown)";
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_OK);
+	CHECK_INT(r.code, 550);
+	CHECK_INT(r.enhanced, result_enhanced_pack(5, 1, 1));
+	reply_free(&r);
 	/* CRLF and trailing junk */
 	s = "554 5.7.1 blocked\r\n\r\n   \t";
 	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_OK);
@@ -216,6 +225,31 @@ TEST(reply_classify_policy)
 	CHECK_INT(k.verdict, VERDICT_UNKNOWN);
 	classify_str("554 5.2.2 mailbox full", REPLY_PHASE_CONNECT, &k);
 	CHECK(k.owner != OWNER_RECIPIENT);
+	/* Postfix's login-mismatch reject is authentication, not a sender-domain policy */
+	classify_str("553 5.7.1 <me@b.test>: Sender address rejected: not logged in", REPLY_PHASE_RCPT, &k);
+	CHECK_INT(k.reason, REASON_AUTH_FAILURE);
+	CHECK_INT(k.owner, OWNER_SENDER);
+	CHECK_INT(k.verdict, VERDICT_UNKNOWN);
+	/* a relay refusal that mentions logging in stays a relay refusal */
+	classify_str("550-h.b.test [192.0.2.9] is currently not permitted to relay through\n550-this server. "
+		     "Perhaps you have not logged into the pop/imap server in the last\n550 30 minutes",
+		     REPLY_PHASE_RCPT, &k);
+	CHECK_INT(k.reason, REASON_RELAY_DENIED);
+	/* 503 and friends with no words we know: the client's protocol error */
+	classify_str("503 Valid RCPT command must precede DATA", REPLY_PHASE_DATA, &k);
+	CHECK_INT(k.reason, REASON_SYNTAX_ERROR);
+	CHECK_INT(k.owner, OWNER_SENDER);
+	/* Postfix's "try again" DNS answer is a temporary failure, not a missing domain */
+	{
+		const char *t = "Host or domain name not found. Name service error for name=b.test type=MX: "
+				"Host not found, try again";
+		smtp_reply r;
+		CHECK_INT(reply_from_parts(0, result_enhanced_pack(4, 4, 3), t, strlen(t), &r), MV_OK);
+		reply_classify(&r, REPLY_PHASE_RCPT, &k);
+		CHECK_INT(k.reason, REASON_TEMPORARY_FAILURE);
+		CHECK_INT(k.verdict, VERDICT_UNKNOWN);
+		reply_free(&r);
+	}
 	/* 2xx */
 	classify_str("250 2.1.5 Ok", REPLY_PHASE_RCPT, &k);
 	CHECK_INT(k.verdict, VERDICT_DELIVERABLE);
