@@ -751,6 +751,7 @@ void reply_classify(const smtp_reply *r, reply_phase phase, reply_class *out)
 		out->reason = (mv_reason)R->reason;
 		out->permanent = R->perm == PERM_YES || (R->perm == PERM_CODE && cls == 5);
 		out->rule = R->label;
+		out->by_phrase = R->phrase[0] != '\0';
 	} else {
 		out->verdict = VERDICT_UNKNOWN;
 		out->owner = OWNER_NONE;

@@ -35,6 +35,17 @@ out=$("$MAILVET" explain "$(printf '550 5.1.1 no such user \033[31mred\033[0m')"
 check_contains "escaped" "$out" '\x1b[31mred'
 case "$out" in *$'\033'*) fail "raw ESC reached the terminal" ;; *) pass ;; esac
 
+# a log's text with no code: read when its words are a known reply's (code null in --json)
+out=$("$MAILVET" explain --json "Mailbox full")
+check_eq "codeless exit" "$?" 0
+check_eq "codeless json" "$out" '{"code":null,"enhanced":null,"verdict":"risky","owner":"recipient","reason":"mailbox_full","permanent":false,"action":"Keep but flag: the mailbox is full; retry later, drop it if it stays full for weeks."}'
+out=$(printf 'User unknown\n' | "$MAILVET" explain)
+check_eq "codeless stdin exit" "$?" 0
+check_contains "codeless stdin reason" "$out" "reason:    user_unknown"
+check_contains "codeless stdin verdict" "$out" "verdict:   invalid"
+out=$("$MAILVET" explain --json "Recipient address rejected: Delayed by Postgrey")
+check_contains "codeless greylist" "$out" '"reason":"greylisted"'
+
 # not a reply: exit 2, one line
 "$MAILVET" explain "hello world" >/dev/null 2>"$T/err"; check_eq "unreadable exit" "$?" 2
 check_eq "unreadable one line" "$(wc -l <"$T/err")" 1
