@@ -267,7 +267,8 @@ mv_status reply_parse_text(const char *s, size_t n, smtp_reply *out)
 	buf_init(&b, REPLY_MAX_BYTES + 1);
 	if (n > REPLY_MAX_BYTES)
 		return MV_TOOBIG;
-	w = malloc(n + 1);
+	/* Zeroed, so no byte of it is ever read unset (and the analyser can see so). */
+	w = calloc(n + 1, 1);
 	if (!w)
 		return MV_NOMEM;
 	/* Working copy: CR dropped, tabs as spaces, NUL as space. */
