@@ -428,8 +428,270 @@ static void dsn_flush(bounce_set *b, struct dsn_rec *r, const char *src, bounce_
 	dsn_reset(r);
 }
 
+/* ---- MIME: the encoded parts of a report -------------------------------------------------
+ *
+ * Bounces are multipart/report messages whose text/plain and
+ * message/delivery-status parts may be sent quoted-printable or base64
+ * (RFC 2045 6.7, 6.8). mime_decode() rewrites a message (or an mbox of
+ * them) with those parts decoded in place and everything else copied, so
+ * the line reader below sees Final-Recipient and Diagnostic-Code as plain
+ * fields. Line by line, no recursion: at most MIME_MAX_DEPTH nested
+ * boundaries of at most MIME_BOUNDARY_MAX bytes; decoding never grows the
+ * text, so the output is bounded by the input.
+ */
+#define MIME_MAX_DEPTH 8u
+#define MIME_BOUNDARY_MAX 200u
+
+enum mime_cte { CTE_NONE, CTE_QP, CTE_B64 };
+
+struct mime_state {
+	char bnd[MIME_MAX_DEPTH][MIME_BOUNDARY_MAX];
+	size_t bl[MIME_MAX_DEPTH];
+	size_t nb;
+	bool in_head;          /* in a header block (the message's or a part's) */
+	bool in_ctype;         /* the last header was Content-Type (for a folded boundary=) */
+	bool decodable;        /* the part is text/... or a delivery-status report */
+	enum mime_cte cte;
+	buf b64;               /* the base64 text of the current part */
+};
+
+static int hex_val(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static int b64_val(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* A decoded byte: NUL and other controls but tab and line ends become spaces. */
+static mv_status put_decoded(buf *out, unsigned char c)
+{
+	if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+		c = ' ';
+	return buf_append_char(out, (char)c);
+}
+
+/* Decode base64 text (whitespace and stray bytes skipped, '=' ends it), then end the line. */
+static mv_status b64_flush(struct mime_state *m, buf *out)
+{
+	mv_status st = MV_OK;
+	unsigned acc = 0;
+	int bits = 0;
+	for (size_t i = 0; i < m->b64.len && !st; i++) {
+		char c = m->b64.data[i];
+		if (c == '=')
+			break;
+		int v = b64_val(c);
+		if (v < 0)
+			continue;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			st = put_decoded(out, (unsigned char)((acc >> bits) & 0xffu));
+		}
+	}
+	if (!st && m->b64.len)
+		st = buf_append_char(out, '\n');
+	buf_reset(&m->b64);
+	return st;
+}
+
+/* One quoted-printable line; a final '=' is a soft break (no line end written). */
+static mv_status qp_line(buf *out, const char *s, size_t n)
+{
+	mv_status st = MV_OK;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	bool soft = n && s[n - 1] == '=';
+	if (soft)
+		n--;
+	for (size_t i = 0; i < n && !st; i++) {
+		int hi, lo;
+		if (s[i] == '=' && i + 2 < n && (hi = hex_val(s[i + 1])) >= 0 &&
+		    (lo = hex_val(s[i + 2])) >= 0) {
+			st = put_decoded(out, (unsigned char)(hi * 16 + lo));
+			i += 2;
+		} else {
+			st = put_decoded(out, (unsigned char)s[i]);
+		}
+	}
+	if (!st && !soft)
+		st = buf_append_char(out, '\n');
+	return st;
+}
+
+/* boundary=X or boundary="X" in a Content-Type header (line or folded continuation). */
+static void mime_boundary(struct mime_state *m, const char *s, size_t n)
+{
+	const char *p = text_find_ci(s, n, "boundary=");
+	if (!p || m->nb >= MIME_MAX_DEPTH)
+		return;
+	p += 9;
+	size_t left = n - (size_t)(p - s), k = 0;
+	bool quoted = left && *p == '"';
+	if (quoted) {
+		p++;
+		left--;
+	}
+	while (k < left && (quoted ? p[k] != '"' : (p[k] != ';' && !is_ws(p[k]))))
+		k++;
+	if (!k || k >= MIME_BOUNDARY_MAX)
+		return;
+	memcpy(m->bnd[m->nb], p, k);
+	m->bl[m->nb++] = k;
+}
+
+/* Is the line "--B" or "--B--" for a boundary B on the stack? Its depth, or -1. */
+static int mime_is_boundary(const struct mime_state *m, const char *s, size_t n, bool *closing)
+{
+	while (n && is_ws(s[n - 1]))
+		n--;
+	if (n < 3 || s[0] != '-' || s[1] != '-')
+		return -1;
+	for (size_t k = m->nb; k-- > 0;) {
+		size_t bl = m->bl[k];
+		if (n == bl + 2 && !memcmp(s + 2, m->bnd[k], bl)) {
+			*closing = false;
+			return (int)k;
+		}
+		if (n == bl + 4 && !memcmp(s + 2, m->bnd[k], bl) && s[bl + 2] == '-' && s[bl + 3] == '-') {
+			*closing = true;
+			return (int)k;
+		}
+	}
+	return -1;
+}
+
+static void mime_header(struct mime_state *m, const char *s, size_t len)
+{
+	if (s[0] == ' ' || s[0] == '\t') {
+		if (m->in_ctype)
+			mime_boundary(m, s, len);
+		return;
+	}
+	m->in_ctype = false;
+	const char *colon = memchr(s, ':', len);
+	if (!colon)
+		return;
+	size_t hn = (size_t)(colon - s);
+	const char *v = colon + 1;
+	size_t vn = len - hn - 1;
+	trim(&v, &vn);
+	if (hn == 25 && ci_prefix(s, hn, "content-transfer-encoding")) {
+		if (ci_prefix(v, vn, "quoted-printable"))
+			m->cte = CTE_QP;
+		else if (ci_prefix(v, vn, "base64"))
+			m->cte = CTE_B64;
+	} else if (hn == 12 && ci_prefix(s, hn, "content-type")) {
+		m->in_ctype = true;
+		m->decodable = ci_prefix(v, vn, "text/") || text_find_ci(v, vn, "delivery-status") != NULL;
+		if (ci_prefix(v, vn, "multipart/"))
+			mime_boundary(m, v, vn);
+	}
+}
+
+static void mime_new_part(struct mime_state *m)
+{
+	m->in_head = true;
+	m->in_ctype = false;
+	m->decodable = false;
+	m->cte = CTE_NONE;
+}
+
+static mv_status mime_decode(const char *data, size_t n, buf *out)
+{
+	struct mime_state m;
+	mv_status st = MV_OK;
+
+	memset(&m, 0, sizeof(m));
+	buf_init(&m.b64, n + 1);
+	mime_new_part(&m);
+	/* a message with no Content-Type header is text */
+	m.decodable = true;
+	for (size_t pos = 0; pos < n && !st;) {
+		const char *s = data + pos;
+		const char *nl = memchr(s, '\n', n - pos);
+		size_t raw = nl ? (size_t)(nl - s) + 1 : n - pos;
+		size_t len = nl ? (size_t)(nl - s) : n - pos;
+		pos += raw;
+		if (len && s[len - 1] == '\r')
+			len--;
+		bool closing = false;
+		int depth = mime_is_boundary(&m, s, len, &closing);
+		bool mbox_from = len >= 5 && !memcmp(s, "From ", 5);   /* mbox: a new message */
+		if (depth >= 0 || mbox_from) {
+			st = b64_flush(&m, out);
+			if (!st)
+				st = buf_append(out, s, raw);
+			if (mbox_from) {
+				m.nb = 0;
+				mime_new_part(&m);
+				m.decodable = true;
+			} else {
+				m.nb = (size_t)depth + (closing ? 0u : 1u);
+				mime_new_part(&m);
+				m.in_head = !closing;
+			}
+			continue;
+		}
+		if (m.in_head) {
+			if (!len) {
+				m.in_head = false;
+				m.in_ctype = false;
+			} else {
+				mime_header(&m, s, len);
+			}
+			st = buf_append(out, s, raw);
+		} else if (m.cte == CTE_B64 && m.decodable) {
+			st = buf_append(&m.b64, s, len);
+		} else if (m.cte == CTE_QP && m.decodable) {
+			st = qp_line(out, s, len);
+		} else {
+			st = buf_append(out, s, raw);
+		}
+	}
+	if (!st)
+		st = b64_flush(&m, out);
+	buf_free(&m.b64);
+	return st;
+}
+
+static void read_dsn_lines(bounce_set *b, const char *data, size_t n, const char *src,
+			   bounce_read_info *info);
+
 static void read_dsn(bounce_set *b, const char *data, size_t n, const char *src,
 		     bounce_read_info *info)
+{
+	buf dec;
+	buf_init(&dec, n + 2);
+	if (text_find_ci(data, n, "content-transfer-encoding") && mime_decode(data, n, &dec) == MV_OK)
+		read_dsn_lines(b, buf_str(&dec), dec.len, src, info);
+	else
+		read_dsn_lines(b, data, n, src, info);
+	buf_free(&dec);
+}
+
+static void read_dsn_lines(bounce_set *b, const char *data, size_t n, const char *src,
+			   bounce_read_info *info)
 {
 	struct dsn_rec r;
 	enum dsn_field last = F_NONE;
@@ -624,7 +886,7 @@ out:
 static bounce_format sniff(const char *data, size_t n)
 {
 	size_t look = n > (4u << 20) ? (4u << 20) : n;
-	if (text_find_ci(data, look, "final-recipient:"))
+	if (text_find_ci(data, look, "final-recipient:") || text_find_ci(data, look, "message/delivery-status"))
 		return BOUNCE_FMT_DSN;
 	if (text_find_ci(data, look, "status=bounced"))
 		return BOUNCE_FMT_LOG;

@@ -26,6 +26,9 @@ static void explain_usage(FILE *fp)
 		"  -j, --json         one JSON object: code enhanced verdict owner reason permanent action\n"
 		"  -h, --help         this help\n"
 		"\n"
+		"A text with no code (\"Mailbox full\" from a log) is read when its words are\n"
+		"those of a known reply; \"code\" is then null in --json.\n"
+		"\n"
 		"Exit status: 0 the reply was read, 2 it could not be read (or usage error).\n");
 }
 
@@ -135,10 +138,14 @@ int cmd_explain(int argc, char **argv)
 		goto out;
 	}
 	st = reply_parse_text(buf_str(&in), in.len, &r);
+	/* No code: a log or bounce text ("Mailbox full", "User unknown") is still a
+	 * reply when its words match a known one; anything else is not. */
+	bool codeless = st == MV_PARSE;
+	if (codeless)
+		st = reply_from_parts(0, 0, buf_str(&in), in.len, &r);
 	if (st) {
-		fprintf(stderr, "mailvet explain: %s\n", st == MV_PARSE
-			? "no SMTP reply code (like 550 or 5.1.1) found in the input"
-			: st == MV_TOOBIG ? "the reply is over 64 KiB or 1,000 lines" : status_message(st));
+		fprintf(stderr, "mailvet explain: %s\n", st == MV_TOOBIG
+			? "the reply is over 64 KiB or 1,000 lines" : status_message(st));
 		goto out;
 	}
 	if (phase < 0) {
@@ -148,6 +155,11 @@ int cmd_explain(int argc, char **argv)
 	}
 	reply_class k;
 	reply_classify(&r, (reply_phase)phase, &k);
+	if (codeless && !k.by_phrase) {
+		fprintf(stderr, "mailvet explain: no SMTP reply code (like 550 or 5.1.1) and no known reply "
+			"wording found in the input\n");
+		goto out;
+	}
 	char enh[16];
 	result_enhanced_str(r.enhanced, enh);
 	if (json) {

@@ -192,7 +192,29 @@ static bool code_at(const char *s, size_t n, size_t i)
 		return true;
 	/* NOLINTNEXTLINE(clang-analyzer-core.uninitialized.Assign): s[0..n) is set */
 	char c = s[i + 3];
+	if (c == ',')
+		return i > 0 && s[i - 1] == '(';   /* a Python/Ruby tuple: (550, b'5.1.1 ...') */
 	return c == ' ' || c == '-' || c == '\n' || c == '\r' || c == '\t';
+}
+
+/* Where the text after a code at s[i] starts: past "-" or " ", or past a
+ * tuple's ", b'" / ", '" / ", \"" (Python's smtplib errors). */
+static size_t after_code(const char *s, size_t n, size_t i)
+{
+	size_t p = i + 3;
+	if (p < n && s[p] == ',') {
+		p++;
+		while (p < n && s[p] == ' ')
+			p++;
+		if (p + 1 < n && s[p] == 'b' && (s[p + 1] == '\'' || s[p + 1] == '"'))
+			p++;
+		if (p < n && (s[p] == '\'' || s[p] == '"'))
+			p++;
+		return p;
+	}
+	if (p < n && (s[p] == ' ' || s[p] == '-'))
+		p++;
+	return p;
 }
 
 static int code_value(const char *s)
@@ -267,7 +289,8 @@ mv_status reply_parse_text(const char *s, size_t n, smtp_reply *out)
 	buf_init(&b, REPLY_MAX_BYTES + 1);
 	if (n > REPLY_MAX_BYTES)
 		return MV_TOOBIG;
-	w = malloc(n + 1);
+	/* Zeroed, so no byte of it is ever read unset (and the analyser can see so). */
+	w = calloc(n + 1, 1);
 	if (!w)
 		return MV_NOMEM;
 	/* Working copy: CR dropped, tabs as spaces, NUL as space. */
@@ -305,11 +328,20 @@ mv_status reply_parse_text(const char *s, size_t n, smtp_reply *out)
 	for (size_t i = from; i < m && !lead_is_enh; i++) {
 		if (!code_at(w, m, i))
 			continue;
+		uint32_t e = 0;
+		size_t j = after_code(w, m, i);
+		/* The first code with an enhanced code of either class is the reply
+		 * ("554 4.4.7 Message expired ... <421 4.4.0 ...>" quotes an older one);
+		 * a later code must agree in class. */
+		bool with_enh = j < m && parse_enhanced(w + j, m - j, &e) &&
+				(first == m || (int)(e >> 20) == w[i] - '0');
+		/* Glued to a word by a colon ("SHA384:256 CV=no" in an Exim log line) it is
+		 * a number, unless an enhanced code follows ("user@b.test:550 5.1.1"). */
+		if (i > 0 && w[i - 1] == ':' && i > 1 && !is_space(w[i - 2]) && !with_enh)
+			continue;
 		if (first == m)
 			first = i;
-		uint32_t e = 0;
-		size_t j = i + 4;
-		if (j < m && parse_enhanced(w + j, m - j, &e) && (int)(e >> 20) == w[i] - '0') {
+		if (with_enh) {
 			best = i;
 			break;
 		}
@@ -322,9 +354,7 @@ mv_status reply_parse_text(const char *s, size_t n, smtp_reply *out)
 	size_t p;
 	if (best < m) {
 		code = code_value(w + best);
-		p = best + 3;
-		if (p < m && (w[p] == ' ' || w[p] == '-'))
-			p++;
+		p = after_code(w, m, best);
 		while (p < m && w[p] == ' ')
 			p++;
 		size_t el = parse_enhanced(w + p, m - p, &enh);
@@ -746,6 +776,7 @@ void reply_classify(const smtp_reply *r, reply_phase phase, reply_class *out)
 		out->reason = (mv_reason)R->reason;
 		out->permanent = R->perm == PERM_YES || (R->perm == PERM_CODE && cls == 5);
 		out->rule = R->label;
+		out->by_phrase = R->phrase[0] != '\0';
 	} else {
 		out->verdict = VERDICT_UNKNOWN;
 		out->owner = OWNER_NONE;

@@ -80,6 +80,7 @@ typedef struct reply_class {
 	bool permanent;        /* retrying the same send cannot help */
 	const char *action;    /* static one-line recommended action */
 	const char *rule;      /* static id/citation of the rule that decided, for the detail view */
+	bool by_phrase;        /* words of the text decided (false: the code alone, or nothing) */
 } reply_class;
 
 void reply_classify(const smtp_reply *r, reply_phase phase, reply_class *out);

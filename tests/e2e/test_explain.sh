@@ -35,6 +35,17 @@ out=$("$MAILVET" explain "$(printf '550 5.1.1 no such user \033[31mred\033[0m')"
 check_contains "escaped" "$out" '\x1b[31mred'
 case "$out" in *$'\033'*) fail "raw ESC reached the terminal" ;; *) pass ;; esac
 
+# a log's text with no code: read when its words are a known reply's (code null in --json)
+out=$("$MAILVET" explain --json "Mailbox full")
+check_eq "codeless exit" "$?" 0
+check_eq "codeless json" "$out" '{"code":null,"enhanced":null,"verdict":"risky","owner":"recipient","reason":"mailbox_full","permanent":false,"action":"Keep but flag: the mailbox is full; retry later, drop it if it stays full for weeks."}'
+out=$(printf 'User unknown\n' | "$MAILVET" explain)
+check_eq "codeless stdin exit" "$?" 0
+check_contains "codeless stdin reason" "$out" "reason:    user_unknown"
+check_contains "codeless stdin verdict" "$out" "verdict:   invalid"
+out=$("$MAILVET" explain --json "Recipient address rejected: Delayed by Postgrey")
+check_contains "codeless greylist" "$out" '"reason":"greylisted"'
+
 # not a reply: exit 2, one line
 "$MAILVET" explain "hello world" >/dev/null 2>"$T/err"; check_eq "unreadable exit" "$?" 2
 check_eq "unreadable one line" "$(wc -l <"$T/err")" 1
@@ -100,6 +111,17 @@ check_eq "eml dir exit" "$?" 0
 check_contains "eml dir count" "$out" "2 bounces"
 check_contains "eml dir yahoo" "$out" "Yahoo"
 check_contains "eml dir full" "$out" "mailbox_full"
+
+# a report whose delivery-status part is base64 and whose text part is quoted-printable
+ds=$(printf 'Final-Recipient: rfc822; d1@gmail.com\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 The email account that you tried to reach does not exist.\r\n' | base64 -w 76)
+{
+	printf 'Content-Type: multipart/report; report-type=delivery-status;\n boundary="=_b1"\n\n'
+	printf -- '--=_b1\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\nDelivery to d1@gmail.com failed =E2=80=94 see the report.\n'
+	printf -- '--=_b1\nContent-Type: message/delivery-status\nContent-Transfer-Encoding: base64\n\n%s\n--=_b1--\n' "$ds"
+} >"$T/b64.eml"
+out=$("$MAILVET" bounces --json "$T/b64.eml")
+check_eq "base64 dsn exit" "$?" 0
+check_eq "base64 dsn read" "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d["format"], d["total"], d["reasons"]["user_unknown"], d["suppressible"])' "$out")" "dsn 1 1 1"
 
 printf 'Email;Diagnostic;Status\nc1@gmail.com;550 5.7.1 likely unsolicited mail;5.7.1\nc2@example.org;Mailbox does not exist;5.1.1\nc3@example.org;452 4.2.2 Mailbox full;4.2.2\n' >"$T/b.csv"
 out=$("$MAILVET" bounces --json "$T/b.csv")

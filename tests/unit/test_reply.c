@@ -161,6 +161,49 @@ TEST(reply_parse_text_forms)
 	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_OK);
 	CHECK_INT(r.code, 421);
 	reply_free(&r);
+	/* a number glued to a word by a colon is not a code (Exim log: "SHA384:256 CV=no") */
+	s = "X=TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256 CV=no F=<a@b.test> rejected RCPT <c@d.test>: Sender verify failed";
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_PARSE);
+	/* ... unless an enhanced code follows it */
+	s = "550 permanent failure for one or more recipients (u@b.test:550 5.1.1 <u@b.test>: User unknown)";
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_OK);
+	CHECK_INT(r.code, 550);
+	CHECK_INT(r.enhanced, result_enhanced_pack(5, 1, 1));
+	reply_free(&r);
+	/* Python's smtplib errors: the code in a tuple, the text in a bytes literal */
+	s = "(504, b'5.5.2 <Mealie>: Sender address rejected: need fully-qualified address')";
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_OK);
+	CHECK_INT(r.code, 504);
+	CHECK_INT(r.enhanced, result_enhanced_pack(5, 5, 2));
+	CHECK(strncmp(r.text, "<Mealie>: Sender address rejected", 33) == 0);
+	reply_free(&r);
+	s = "{'u@b.test': (550, '5.1.1 <u@b.test>: Recipient address rejected: User unknown')}";
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_OK);
+	CHECK_INT(r.code, 550);
+	CHECK_INT(r.enhanced, result_enhanced_pack(5, 1, 1));
+	reply_free(&r);
+	s = "(554, b'Message rejected: Email address is not verified'";
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_OK);
+	CHECK_INT(r.code, 554);
+	CHECK(strncmp(r.text, "Message rejected", 16) == 0);
+	reply_free(&r);
+	/* a number before a comma outside a tuple is not a code */
+	s = "error 550, see the log";
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_PARSE);
+	/* the first code wins over an older reply quoted inside it, even when its
+	 * enhanced code is of the other class (Amazon SES expiry) */
+	s = "smtp; 554 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.0 Unable to lookup DNS for b.test>";
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_OK);
+	CHECK_INT(r.code, 554);
+	CHECK_INT(r.enhanced, result_enhanced_pack(4, 4, 7));
+	CHECK(strstr(r.text, "Unable to lookup DNS") != NULL);
+	reply_free(&r);
+	/* a DSN field glued to its code */
+	s = "Diagnostic-Code:550 5.2.5 Folder full";
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_OK);
+	CHECK_INT(r.code, 550);
+	CHECK_STR(r.text, "Folder full");
+	reply_free(&r);
 	/* CRLF and trailing junk */
 	s = "554 5.7.1 blocked\r\n\r\n   \t";
 	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_OK);
@@ -216,6 +259,41 @@ TEST(reply_classify_policy)
 	CHECK_INT(k.verdict, VERDICT_UNKNOWN);
 	classify_str("554 5.2.2 mailbox full", REPLY_PHASE_CONNECT, &k);
 	CHECK(k.owner != OWNER_RECIPIENT);
+	/* Postfix's login-mismatch reject is authentication, not a sender-domain policy */
+	classify_str("553 5.7.1 <me@b.test>: Sender address rejected: not logged in", REPLY_PHASE_RCPT, &k);
+	CHECK_INT(k.reason, REASON_AUTH_FAILURE);
+	CHECK_INT(k.owner, OWNER_SENDER);
+	CHECK_INT(k.verdict, VERDICT_UNKNOWN);
+	/* a HELO reject wrapped over lines names a host, not the recipient's domain */
+	classify_str("host mx.b.test[192.0.2.7] said: 450 4.7.1 <h.c.test>: Helo\n"
+		     "command rejected: Host not found (in reply to RCPT TO command)", REPLY_PHASE_RCPT, &k);
+	CHECK_INT(k.reason, REASON_POLICY_BLOCK);
+	CHECK_INT(k.owner, OWNER_SENDER);
+	/* a recipient callout that failed because the recipient does not exist */
+	classify_str("550-Callout verification failed:\n550 550 5.1.1 <u@b.test>: Recipient address rejected: "
+		     "User unknown", REPLY_PHASE_RCPT, &k);
+	CHECK_INT(k.reason, REASON_USER_UNKNOWN);
+	CHECK_INT(k.verdict, VERDICT_INVALID);
+	/* a relay refusal that mentions logging in stays a relay refusal */
+	classify_str("550-h.b.test [192.0.2.9] is currently not permitted to relay through\n550-this server. "
+		     "Perhaps you have not logged into the pop/imap server in the last\n550 30 minutes",
+		     REPLY_PHASE_RCPT, &k);
+	CHECK_INT(k.reason, REASON_RELAY_DENIED);
+	/* 503 and friends with no words we know: the client's protocol error */
+	classify_str("503 Valid RCPT command must precede DATA", REPLY_PHASE_DATA, &k);
+	CHECK_INT(k.reason, REASON_SYNTAX_ERROR);
+	CHECK_INT(k.owner, OWNER_SENDER);
+	/* Postfix's "try again" DNS answer is a temporary failure, not a missing domain */
+	{
+		const char *t = "Host or domain name not found. Name service error for name=b.test type=MX: "
+				"Host not found, try again";
+		smtp_reply r;
+		CHECK_INT(reply_from_parts(0, result_enhanced_pack(4, 4, 3), t, strlen(t), &r), MV_OK);
+		reply_classify(&r, REPLY_PHASE_RCPT, &k);
+		CHECK_INT(k.reason, REASON_TEMPORARY_FAILURE);
+		CHECK_INT(k.verdict, VERDICT_UNKNOWN);
+		reply_free(&r);
+	}
 	/* 2xx */
 	classify_str("250 2.1.5 Ok", REPLY_PHASE_RCPT, &k);
 	CHECK_INT(k.verdict, VERDICT_DELIVERABLE);
