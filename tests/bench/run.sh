@@ -17,6 +17,8 @@ for i in 1 2 3; do "$B/bench/bench_csvparse" "$W/contacts.csv"; done
 "$B/bench/gen_corpus" "$ROWS" "$W/truth.tsv" >"$W/corpus.csv"
 echo "local pass input: $ROWS rows, $(du -m "$W/corpus.csv" | cut -f1) MB, $(wc -l <"$W/truth.tsv") rows with a domain typo (generated)"
 for i in 1 2 3; do "$B/bench/bench_local" "$W/corpus.csv" "$W/truth.tsv" 2>/dev/null | { [ $i = 1 ] && cat || head -n 1; }; done
+# The reply classifier on real replies it was never tuned on.
+"$B/bench/bench_replies"
 # The workbench: the model on the same 1M rows, and keypress to screen on the real binary.
 "$B/bench/bench_view" "$W/contacts.csv"
 "$B/bench/bench_keys" "$B/mailvet" "$W/contacts.csv" j

@@ -1,5 +1,6 @@
 /* reply: parsing SMTP replies and classifying them. */
 #include "test.h"
+#include "../common/reply_corpus.h"
 
 #include <stdlib.h>
 
@@ -331,121 +332,20 @@ TEST(reply_rules_well_formed)
 	CHECK(reply_rule_id(reply_rule_count()) == NULL);
 }
 
-/* Unescape "\n" in a corpus field, in place. */
-static size_t unescape(char *s)
-{
-	size_t o = 0;
-	for (size_t i = 0; s[i]; i++) {
-		if (s[i] == '\\' && s[i + 1] == 'n') {
-			s[o++] = '\n';
-			i++;
-		} else {
-			s[o++] = s[i];
-		}
-	}
-	s[o] = '\0';
-	return o;
-}
-
-static reply_phase phase_of(const char *s)
-{
-	static const char *const names[] = { "-", "connect", "helo", "starttls", "mail", "rcpt", "data" };
-	for (int i = 1; i < 7; i++)
-		if (!strcmp(s, names[i]))
-			return (reply_phase)i;
-	return REPLY_PHASE_RCPT;
-}
-
-struct score { int n, verdict_ok, reason_ok, owner_ok, all_ok, nprov; char prov[64][24]; };
-
-/* Classify every line of a corpus; report mismatches when strict. */
-static void run_corpus(const char *path, struct score *sc, bool strict)
-{
-	FILE *fp = fopen(path, "r");
-	char line[8192];
-	memset(sc, 0, sizeof(*sc));
-	CHECK(fp != NULL);
-	if (!fp)
-		return;
-	while (fgets(line, sizeof(line), fp)) {
-		size_t len = strlen(line);
-		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (!len || line[0] == '#')
-			continue;
-		char *f[7];
-		int nf = 0;
-		char *p = line;
-		while (nf < 7) {
-			f[nf++] = p;
-			char *t = strchr(p, '\t');
-			if (!t)
-				break;
-			*t = '\0';
-			p = t + 1;
-		}
-		if (nf < 7) {
-			test_fail(__FILE__, __LINE__, "%s: a line with %d fields", path, nf);
-			continue;
-		}
-		int seen = 0;
-		for (int i = 0; i < sc->nprov; i++)
-			seen |= !strcmp(sc->prov[i], f[0]);
-		if (!seen && sc->nprov < 64)
-			snprintf(sc->prov[sc->nprov++], sizeof(sc->prov[0]), "%s", f[0]);
-		size_t n = unescape(f[5]);
-		smtp_reply r;
-		reply_class k;
-		sc->n++;
-		/* Code-less log texts ("Unrouteable address") are classified as the
-		 * bounce readers do: the text alone. */
-		if (reply_parse_text(f[5], n, &r) != MV_OK &&
-		    reply_from_parts(0, 0, f[5], n, &r) != MV_OK) {
-			test_fail(__FILE__, __LINE__, "unreadable: %s", f[5]);
-			continue;
-		}
-		reply_phase ph = phase_of(f[1]);
-		if (!strcmp(f[1], "-")) {
-			reply_phase t = reply_phase_from_text(f[5], n);
-			if (t != REPLY_PHASE_UNKNOWN)
-				ph = t;
-		}
-		reply_classify(&r, ph, &k);
-		bool v = !strcmp(verdict_name(k.verdict), f[2]);
-		bool o = !strcmp(owner_name(k.owner), f[3]);
-		bool re = !strcmp(reason_name(k.reason), f[4]);
-		sc->verdict_ok += v;
-		sc->owner_ok += o;
-		sc->reason_ok += re;
-		sc->all_ok += v && o && re;
-		if ((strict || getenv("MAILVET_SHOW_MISSES")) && !(v && o && re))
-			test_fail(__FILE__, __LINE__, "[%s] %s\n    want %s/%s/%s, got %s/%s/%s by %s", f[0], f[5],
-				  f[2], f[3], f[4], verdict_name(k.verdict), owner_name(k.owner),
-				  reason_name(k.reason), k.rule);
-		reply_free(&r);
-	}
-	fclose(fp);
-}
-
 TEST(reply_corpus)
 {
 	struct score sc;
-	run_corpus("tests/data/replies.tsv", &sc, true);
+	run_corpus("tests/data/replies.tsv", &sc, true, test_fail);
 	CHECK(sc.n >= 300);
 	CHECK(sc.nprov >= 25);
 }
 
-/* The held-out set is scored, never asserted line by line: run
- * `build/unit reply_holdout` to see the score. It must stay above the bar. */
-TEST(reply_holdout)
+/* The held-out set (replies the rules were never written or tuned on) is
+ * scored by make bench against the accuracy target, never asserted line by
+ * line; here every line of it must be readable. */
+TEST(reply_holdout_readable)
 {
 	struct score sc;
-	run_corpus("tests/data/replies_holdout.tsv", &sc, false);
-	if (sc.n) {
-		fprintf(stderr, "holdout: %d replies, verdict %.1f%%, reason %.1f%%, owner %.1f%%, all three %.1f%%\n",
-			sc.n, 100.0 * sc.verdict_ok / sc.n, 100.0 * sc.reason_ok / sc.n,
-			100.0 * sc.owner_ok / sc.n, 100.0 * sc.all_ok / sc.n);
-		CHECK(sc.verdict_ok * 100 >= sc.n * 90);
-		CHECK(sc.reason_ok * 100 >= sc.n * 80);
-	}
+	run_corpus("tests/data/replies_holdout.tsv", &sc, false, test_fail);
+	CHECK(sc.n >= 80);
 }
