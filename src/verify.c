@@ -649,8 +649,8 @@ static void on_route(void *arg, const dns_route *rt)
 
 static void apply_route(verify *v, uint32_t di, const dns_route *rt)
 {
-	trace("route %s: %s, %zu hosts%s", dom_name(v, &v->doms[di]).p, route_status_name(rt->status),
-	      rt->nhosts, rt->implicit ? " (implicit)" : "");
+	trace("route %s: %s, %zu hosts%s%s%s", dom_name(v, &v->doms[di]).p, route_status_name(rt->status),
+	      rt->nhosts, rt->implicit ? " (implicit)" : "", rt->detail[0] ? ": " : "", rt->detail);
 	struct vdomain *d = &v->doms[di];
 	switch (rt->status) {
 	case ROUTE_OK:
