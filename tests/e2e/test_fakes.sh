@@ -210,6 +210,8 @@ hostname mx.ok.test
 banner 220-mx.ok.test ESMTP\n220 welcome
 rcpt bob@ok.test 250 2.1.5 bob ok
 rcpt *@ok.test 550-5.1.1 <x@ok.test>: Recipient address rejected:\n550 5.1.1 User unknown
+rcpt carol@* 250 2.1.5 carol anywhere
+rcpt al@* 250 2.1.5 al where no domain rule says otherwise
 rcpt * 554 5.7.1 Relay access denied
 reply NOOP 250 2.0.0 noop here
 reply VRFY 252 2.0.0 cannot VRFY
@@ -310,6 +312,12 @@ out=$(C 127.0.0.2 "$P" "EHLO x" "MAIL FROM:<a@b>" "RCPT TO:<BOB@ok.test>" "RCPT 
 check_contains "rcpt exact" "$out" "250 2.1.5 bob ok"
 check_contains "rcpt by domain, multi-line" "$out" \
 	"550-5.1.1 <x@ok.test>: Recipient address rejected: | 550 5.1.1 User unknown"
+out=$(C 127.0.0.2 "$P" "EHLO x" "MAIL FROM:<a@b>" "RCPT TO:<Carol@any.test>" "RCPT TO:<carolx@any.test>" \
+	"RCPT TO:<xcarol@any.test>" "RCPT TO:<al@elsewhere.test>" QUIT)
+check_eq "rcpt by local part at any domain" "$(echo "$out" | sed -n 4,7p)" "250 2.1.5 carol anywhere
+554 5.7.1 Relay access denied
+554 5.7.1 Relay access denied
+250 2.1.5 al where no domain rule says otherwise"
 out=$(C 127.0.0.2 "$P" "MAIL FROM:<a@b>" "EHLO x" "RCPT TO:<a@b>" "MAIL FROM:<a@b>" "MAIL FROM:<a@b>" QUIT)
 check_contains "mail before ehlo" "$out" "503 5.5.1 Error: send HELO/EHLO first"
 check_contains "rcpt before mail" "$out" "503 5.5.1 Error: need MAIL command"
