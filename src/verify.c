@@ -1120,6 +1120,11 @@ static void sess_rcpt(void *arg, smtp_session *s, uint64_t tag, const smtp_reply
 	vs->answered++;
 	trace("answer kind %d pos %u idx %llu: %d %s", (int)kind, pos, (unsigned long long)idx,
 	      rep->code, reason_name(rc.reason));
+	/* Answers come in the order asked: this row is no longer this
+	 * session's to give back when it closes (it may be in flight in
+	 * another session by then: a calibration, a retry). */
+	if (kind != K_PROBE && vec_len(&vs->rows) && vs->rows.v[vs->rows.head] == idx)
+		vs->rows.head++;
 	bool accepted = rep->code >= 200 && rep->code < 300;
 	if (!accepted)
 		vs->rejects++;
