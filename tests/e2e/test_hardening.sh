@@ -2,6 +2,12 @@
 # Hardening: a full disk, few file descriptors, SIGKILL during export and
 # during verification (20 times each) — nothing lost, nothing half-written,
 # no probe spent twice for a result the cache already held.
+# In a network namespace of its own when it can (unshare -rn): thousands of
+# loopback connections, and their TIME_WAIT ports, stay out of the host's.
+if [ -z "${MAILVET_NETNS:-}" ] && unshare -rn true 2>/dev/null; then
+	exec unshare -rn env MAILVET_NETNS=1 bash "$0" "$@"
+fi
+[ -n "${MAILVET_NETNS:-}" ] && ip link set lo up 2>/dev/null
 . "$(dirname "$0")/lib.sh"
 B=${BUILD:-build}
 export HOME="$T/home" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data" XDG_CACHE_HOME="$T/cache"
@@ -81,7 +87,13 @@ kills=0
 for i in $(seq 1 20); do
 	"$MAILVET" "${args[@]}" &
 	pid=$!
-	sleep "0.$(( 30 + RANDOM % 60 ))"
+	# once this run probes (whatever the machine's speed), at a random moment
+	from=$(( $(cat "$T/mark.$((i - 1))") + 1 ))
+	for w in $(seq 200); do
+		tail -n +"$from" "$T/smtp.log" | grep -q 'C: RCPT TO:<u' && break
+		sleep 0.05
+	done
+	sleep "0.$(( 10 + RANDOM % 50 ))"
 	kill -9 $pid 2>/dev/null && kills=$((kills + 1)); wait $pid 2>/dev/null
 	sleep 0.1    # the server logs what was already sent
 	snap "$i"
@@ -117,7 +129,7 @@ read -r twice lost grown final <<<"$out"
 echo "  verification killed 20 times: $grown of 21 runs added results, $n20 of $NR cached before the last run, which asked $last"
 check_eq "no cached address probed again in 21 runs" "$twice" 0
 check_eq "no finished result lost across 20 kills" "$lost" 0
-check "the killed runs made progress ($grown of 21 runs added results)" [ "${grown:-0}" -ge 15 ]
+check "the killed runs made progress ($grown of 21 runs added results)" [ "${grown:-0}" -ge 12 ]
 check_eq "the cache holds every address" "$final" "$NR"
 python3 -c '
 import sqlite3, sys
