@@ -133,7 +133,7 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB_OBJ)
 	$(Q)$(CC) $(ALL_CFLAGS) -O2 $< $(LIB_OBJ) -o $@ $(PKG_LIBS) -lm -lutil
 
 bench: deps
-	@$(MAKE) --no-print-directory $(BUILD)/mailvet $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+	@$(MAKE) --no-print-directory $(BUILD)/mailvet $(FAKES) $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 	@BUILD=$(BUILD) tests/bench/run.sh
 
 FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -O1 -g

@@ -11,6 +11,7 @@
 
 #include "mailvet/ev.h"
 #include "mailvet/netguard.h"
+#include "mailvet/text.h"
 
 struct dns {
 	ev_loop *ev;
@@ -27,6 +28,7 @@ struct lookup {
 	void *arg;
 	bool allow_private;
 	unsigned waiting;      /* address lookups outstanding */
+	const char *problem;   /* static text: why an address lookup failed */
 	char domain[256];
 	dns_route route;
 };
@@ -169,6 +171,162 @@ unsigned dns_pending(const dns *d)
 
 /* ---- answers ------------------------------------------------------------------- */
 
+const char *dns_answer_status_name(dns_answer_status s)
+{
+	switch (s) {
+	case ANSWER_OK: return "ok";
+	case ANSWER_MALFORMED: return "malformed answer";
+	case ANSWER_TRUNCATED: return "truncated answer";
+	case ANSWER_CNAME_LOOP: return "CNAME loop";
+	}
+	return "?";
+}
+
+static unsigned get16(const unsigned char *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+/* The offset after a (maybe compressed) name at off, or 0 when it is bad. */
+static size_t skip_name(const unsigned char *m, size_t len, size_t off)
+{
+	for (unsigned labels = 0; labels < 128 && off < len; labels++) {
+		unsigned l = m[off];
+		if ((l & 0xc0) == 0xc0)
+			return off + 2 <= len ? off + 2 : 0;
+		if (l & 0xc0)
+			return 0;
+		off += 1 + l;
+		if (l == 0)
+			return off <= len ? off : 0;
+	}
+	return 0;
+}
+
+/* The name at off, lower case, without the trailing dot; false when bad. */
+static bool read_name(const unsigned char *m, size_t len, size_t off, char out[256])
+{
+	char *s = NULL;
+	long used;
+	if (off >= len || ares_expand_name(m + off, m, (int)len, &s, &used) != ARES_SUCCESS)
+		return false;
+	size_t n = strlen(s);
+	bool ok = n < 256;
+	if (ok) {
+		memcpy(out, s, n + 1);
+		text_lower(out, n);
+	}
+	ares_free_string(s);
+	return ok;
+}
+
+static bool same_name(const char *a, const char *b)
+{
+	size_t an = strlen(a), bn = strlen(b);
+	if (an && a[an - 1] == '.')
+		an--;
+	if (bn && b[bn - 1] == '.')
+		bn--;
+	return text_ieq(a, an, b, bn);
+}
+
+/* One answer record's header: owner at *owner, type, ttl, rdata at *rd. */
+struct rr_head {
+	size_t owner, rd;
+	unsigned type, rdlen;
+	uint32_t ttl;
+};
+
+static bool read_rr(const unsigned char *m, size_t len, size_t off, struct rr_head *h)
+{
+	size_t o = skip_name(m, len, off);
+	if (!o || o + 10 > len)
+		return false;
+	h->owner = off;
+	h->type = get16(m + o);
+	h->ttl = (uint32_t)m[o + 4] << 24 | (uint32_t)m[o + 5] << 16 | (uint32_t)m[o + 6] << 8 | m[o + 7];
+	h->rdlen = get16(m + o + 8);
+	h->rd = o + 10;
+	return h->rd + h->rdlen <= len;
+}
+
+dns_answer_status dns_answer_parse(const unsigned char *m, size_t len, const char *qname,
+				   uint16_t qtype, dns_record_cb *cb, void *arg)
+{
+	struct rr_head h;
+	char cur[256], name[256];
+	size_t off = 12;
+
+	if (!m || len < 12 || len > 65535 || !qname || strlen(qname) >= sizeof(cur))
+		return ANSWER_MALFORMED;
+	if (m[2] & 0x02)
+		return ANSWER_TRUNCATED;
+	unsigned qd = get16(m + 4), an = get16(m + 6);
+	for (unsigned i = 0; i < qd; i++) {
+		off = skip_name(m, len, off);
+		if (!off || off + 4 > len)
+			return ANSWER_MALFORMED;
+		off += 4;
+	}
+	size_t first = off;
+	snprintf(cur, sizeof(cur), "%s", qname);
+	/* the chain: each pass finds the CNAME owned by cur (and checks every
+	 * record's framing on the way) */
+	for (unsigned hop = 0;; hop++) {
+		bool moved = false;
+		off = first;
+		for (unsigned i = 0; i < an && !moved; i++) {
+			if (!read_rr(m, len, off, &h))
+				return ANSWER_MALFORMED;
+			off = h.rd + h.rdlen;
+			if (h.type != ns_t_cname || qtype == ns_t_cname)
+				continue;
+			if (!read_name(m, len, h.owner, name))
+				return ANSWER_MALFORMED;
+			if (!same_name(name, cur))
+				continue;
+			if (!read_name(m, len, h.rd, name))
+				return ANSWER_MALFORMED;
+			moved = true;
+		}
+		if (!moved)
+			break;
+		if (hop == DNS_MAX_CNAMES)
+			return ANSWER_CNAME_LOOP;
+		memcpy(cur, name, sizeof(cur));
+	}
+	/* the records of the asked type at the end of the chain */
+	off = first;
+	for (unsigned i = 0; i < an; i++) {
+		if (!read_rr(m, len, off, &h))
+			return ANSWER_MALFORMED;
+		off = h.rd + h.rdlen;
+		if (h.type != qtype)
+			continue;
+		if (!read_name(m, len, h.owner, name))
+			return ANSWER_MALFORMED;
+		if (!same_name(name, cur))
+			continue;
+		dns_record rec;
+		memset(&rec, 0, sizeof(rec));
+		rec.type = qtype;
+		rec.ttl = h.ttl;
+		if (qtype == ns_t_a || qtype == ns_t_aaaa) {
+			if (h.rdlen != (qtype == ns_t_a ? 4u : 16u))
+				return ANSWER_MALFORMED;
+			rec.addr = m + h.rd;
+		} else if (qtype == ns_t_mx) {
+			if (h.rdlen < 3 || !read_name(m, len, h.rd + 2, name))
+				return ANSWER_MALFORMED;
+			rec.pref = (uint16_t)get16(m + h.rd);
+			rec.host = name;
+		}
+		if (cb)
+			cb(arg, &rec);
+	}
+	return ANSWER_OK;
+}
+
 /* Smallest TTL among the answer records of a raw DNS message. */
 static uint32_t answer_ttl(const unsigned char *m, int len)
 {
@@ -205,6 +363,18 @@ static uint32_t answer_ttl(const unsigned char *m, int len)
 	return best == UINT32_MAX ? 0 : best;
 }
 
+/* A temporary failure of an address lookup (not "no such name/data"). */
+static bool status_temp(int st)
+{
+	return st != ARES_SUCCESS && st != ARES_ENOTFOUND && st != ARES_ENODATA;
+}
+
+static int by_family(const void *a, const void *b)
+{
+	const struct sockaddr_storage *x = a, *y = b;
+	return (x->ss_family == AF_INET6) - (y->ss_family == AF_INET6);
+}
+
 static void finish(struct lookup *l)
 {
 	dns *d = l->d;
@@ -216,10 +386,10 @@ static void finish(struct lookup *l)
 		for (size_t i = 0; i < r->nhosts; i++) {
 			dns_host *h = &r->hosts[i];
 			unsafe += h->nunsafe;
-			if (h->status != ARES_SUCCESS && h->status != ARES_ENOTFOUND &&
-			    h->status != ARES_ENODATA)
+			if (status_temp(h->status))
 				temp++;
 			if (h->naddr) {
+				qsort(h->addr, h->naddr, sizeof(h->addr[0]), by_family);
 				if (k != i)
 					r->hosts[k] = *h;
 				k++;
@@ -227,13 +397,15 @@ static void finish(struct lookup *l)
 		}
 		r->nhosts = k;
 		if (!k) {
-			if (unsafe)
+			if (unsafe) {
 				r->status = ROUTE_UNSAFE;
-			else if (temp) {
+			} else if (temp) {
 				r->status = ROUTE_TEMPFAIL;
-				snprintf(r->detail, sizeof(r->detail), "MX host lookup failed");
-			} else
+				snprintf(r->detail, sizeof(r->detail), "MX host lookup failed: %s",
+					 l->problem ? l->problem : "?");
+			} else {
 				r->status = ROUTE_NO_HOSTS;
+			}
 		}
 	}
 	if (r->ttl == UINT32_MAX)
@@ -245,89 +417,110 @@ static void finish(struct lookup *l)
 	schedule(d);
 }
 
-static int by_family(const void *a, const void *b)
-{
-	const struct sockaddr_storage *x = a, *y = b;
-	return (x->ss_family == AF_INET6) - (y->ss_family == AF_INET6);
-}
-
 struct host_ctx {
 	struct lookup *l;
 	size_t idx;
+	uint16_t type;
 };
 
-static void on_addrinfo(void *arg, int status, int timeouts, struct ares_addrinfo *res)
+struct addr_ctx {
+	struct lookup *l;
+	dns_host *h;
+	unsigned kept;          /* of this family */
+};
+
+static void on_addr_record(void *arg, const dns_record *rec)
+{
+	struct addr_ctx *ac = arg;
+	dns_host *h = ac->h;
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof(ss));
+	if (rec->type == ns_t_a) {
+		struct sockaddr_in *in = (struct sockaddr_in *)(void *)&ss;
+		in->sin_family = AF_INET;
+		memcpy(&in->sin_addr, rec->addr, 4);
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)(void *)&ss;
+		in6->sin6_family = AF_INET6;
+		memcpy(&in6->sin6_addr, rec->addr, 16);
+	}
+	if (!ac->l->allow_private && netguard_is_unsafe((const struct sockaddr *)&ss)) {
+		if (h->nunsafe < 255)
+			h->nunsafe++;
+		return;
+	}
+	if (ac->kept >= DNS_MAX_ADDRS / 2 || h->naddr >= DNS_MAX_ADDRS)
+		return;
+	h->addr[h->naddr++] = ss;
+	ac->kept++;
+	if (rec->ttl < ac->l->route.ttl)
+		ac->l->route.ttl = rec->ttl;
+}
+
+/* One family's answer for one host (A or AAAA, c-ares ares_query). */
+static void on_addr(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
 	struct host_ctx *hc = arg;
 	struct lookup *l = hc->l;
 	dns_host *h = &l->route.hosts[hc->idx];
+	uint16_t type = hc->type;
 	(void)timeouts;
 	free(hc);
-	h->status = status;
 	if (status == ARES_EDESTRUCTION) {
-		if (res)
-			ares_freeaddrinfo(res);
 		if (--l->waiting == 0) {
 			l->d->pending--;
 			free(l);
 		}
 		return;
 	}
-	if (status == ARES_SUCCESS && res) {
-		for (struct ares_addrinfo_node *n = res->nodes; n; n = n->ai_next) {
-			if (n->ai_family != AF_INET && n->ai_family != AF_INET6)
-				continue;
-			if (!l->allow_private && netguard_is_unsafe(n->ai_addr)) {
-				if (h->nunsafe < 255)
-					h->nunsafe++;
-				continue;
-			}
-			if (h->naddr >= DNS_MAX_ADDRS)
-				break;
-			memset(&h->addr[h->naddr], 0, sizeof(h->addr[0]));
-			memcpy(&h->addr[h->naddr], n->ai_addr,
-			       n->ai_addrlen <= sizeof(h->addr[0]) ? n->ai_addrlen : sizeof(h->addr[0]));
-			h->naddr++;
-			if (n->ai_ttl >= 0 && (uint32_t)n->ai_ttl < l->route.ttl)
-				l->route.ttl = (uint32_t)n->ai_ttl;
+	int st = status;
+	if ((status == ARES_SUCCESS || status == ARES_ENODATA) && abuf && alen > 0) {
+		struct addr_ctx ac = { l, h, 0 };
+		dns_answer_status as = dns_answer_parse(abuf, (size_t)alen, h->name, type,
+							on_addr_record, &ac);
+		if (as != ANSWER_OK) {
+			st = ARES_EBADRESP;
+			l->problem = dns_answer_status_name(as);
+		} else if (status == ARES_SUCCESS && !ac.kept && !h->nunsafe) {
+			st = ARES_ENODATA;    /* only other owners' records */
 		}
-		qsort(h->addr, h->naddr, sizeof(h->addr[0]), by_family);
+	} else if (status_temp(status)) {
+		l->problem = ares_strerror(status);
 	}
-	if (res)
-		ares_freeaddrinfo(res);
+	/* the worst of the two families: a failure, then an answer, then none */
+	if (h->status < 0 || status_temp(st) ||
+	    (!status_temp(h->status) && st == ARES_SUCCESS))
+		h->status = st;
 	if (--l->waiting == 0)
 		finish(l);
 }
 
 static void resolve_hosts(struct lookup *l)
 {
-	struct ares_addrinfo_hints hints;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_flags = ARES_AI_NOSORT;
+	static const uint16_t types[2] = { ns_t_a, ns_t_aaaa };
 	/* One reference more than lookups, held by this loop: callbacks may
-	 * run inside ares_getaddrinfo, and l must outlive the loop. */
+	 * run inside ares_query, and l must outlive the loop. */
 	size_t n = l->route.nhosts;
-	l->waiting = (unsigned)n + 1;
+	l->waiting = 1;
+	for (size_t i = 0; i < n; i++)
+		l->route.hosts[i].status = -1;
 	for (size_t i = 0; i < n; i++) {
-		struct host_ctx *hc = malloc(sizeof(*hc));
-		if (!hc) {
-			l->route.hosts[i].status = ARES_ENOMEM;
-			l->waiting--;
-			continue;
+		for (size_t t = 0; t < 2; t++) {
+			struct host_ctx *hc = malloc(sizeof(*hc));
+			if (!hc) {
+				l->route.hosts[i].status = ARES_ENOMEM;
+				l->problem = "out of memory";
+				continue;
+			}
+			hc->l = l;
+			hc->idx = i;
+			hc->type = types[t];
+			l->waiting++;
+			ares_query(l->d->ch, l->route.hosts[i].name, C_IN, types[t], on_addr, hc);
 		}
-		hc->l = l;
-		hc->idx = i;
-		ares_getaddrinfo(l->d->ch, l->route.hosts[i].name, NULL, &hints, on_addrinfo, hc);
 	}
 	if (--l->waiting == 0)
 		finish(l);
-}
-
-static int by_pref(const void *a, const void *b)
-{
-	const dns_host *x = a, *y = b;
-	return (int)x->pref - (int)y->pref;
 }
 
 static uint64_t next_rand(dns *d)
@@ -343,6 +536,57 @@ static void tempfail(struct lookup *l, const char *what)
 	l->route.status = ROUTE_TEMPFAIL;
 	snprintf(l->route.detail, sizeof(l->route.detail), "%s", what);
 	finish(l);
+}
+
+/*
+ * The MX hosts kept: the DNS_MAX_HOSTS best by preference over the whole
+ * answer (however many records it has), equal preferences in random order.
+ */
+struct mx_pick {
+	struct lookup *l;
+	size_t total, nulls, n;
+	uint64_t keys[DNS_MAX_HOSTS];
+};
+
+static void on_mx_record(void *arg, const dns_record *rec)
+{
+	struct mx_pick *p = arg;
+	dns_route *r = &p->l->route;
+	p->total++;
+	if (rec->host[0] == '\0') {
+		p->nulls++;
+		return;
+	}
+	uint64_t key = (uint64_t)rec->pref << 48 | next_rand(p->l->d) >> 16;
+	size_t i = p->n;
+	if (i == DNS_MAX_HOSTS) {
+		if (key >= p->keys[i - 1])
+			return;
+		i--;
+	} else {
+		p->n++;
+	}
+	while (i > 0 && p->keys[i - 1] > key) {
+		p->keys[i] = p->keys[i - 1];
+		r->hosts[i] = r->hosts[i - 1];
+		i--;
+	}
+	p->keys[i] = key;
+	memset(&r->hosts[i], 0, sizeof(r->hosts[i]));
+	snprintf(r->hosts[i].name, sizeof(r->hosts[i].name), "%s", rec->host);
+	r->hosts[i].pref = rec->pref;
+}
+
+static void implicit_route(struct lookup *l)
+{
+	/* RFC 5321 5.1: no MX, the domain itself is the mail host. */
+	dns_route *r = &l->route;
+	r->implicit = true;
+	r->nhosts = 1;
+	memset(&r->hosts[0], 0, sizeof(r->hosts[0]));
+	snprintf(r->hosts[0].name, sizeof(r->hosts[0].name), "%s", l->domain);
+	r->ttl = 3600;
+	resolve_hosts(l);
 }
 
 static void on_mx(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
@@ -361,80 +605,33 @@ static void on_mx(void *arg, int status, int timeouts, unsigned char *abuf, int 
 		finish(l);
 		return;
 	}
-	if (status == ARES_ENODATA) {
-		/* RFC 5321 5.1: no MX, the domain itself is the mail host. */
-		r->implicit = true;
-		r->nhosts = 1;
-		r->hosts[0].pref = 0;
-		snprintf(r->hosts[0].name, sizeof(r->hosts[0].name), "%s", l->domain);
-		r->ttl = 3600;
-		resolve_hosts(l);
-		return;
-	}
-	if (status != ARES_SUCCESS) {
+	if (status != ARES_SUCCESS && status != ARES_ENODATA) {
 		tempfail(l, ares_strerror(status));
 		return;
 	}
-	struct ares_mx_reply *mx = NULL;
-	int pr = ares_parse_mx_reply(abuf, alen, &mx);
-	if (pr == ARES_ENODATA) {
-		/* answers, but no MX among them (e.g. only a CNAME chain) */
-		r->implicit = true;
-		r->nhosts = 1;
-		snprintf(r->hosts[0].name, sizeof(r->hosts[0].name), "%s", l->domain);
-		r->ttl = 3600;
-		resolve_hosts(l);
+	if (!abuf || alen <= 0) {
+		implicit_route(l);
 		return;
 	}
-	if (pr != ARES_SUCCESS) {
-		tempfail(l, "malformed MX answer");
+	struct mx_pick pick;
+	memset(&pick, 0, sizeof(pick));
+	pick.l = l;
+	dns_answer_status as = dns_answer_parse(abuf, (size_t)alen, l->domain, ns_t_mx,
+						on_mx_record, &pick);
+	if (as != ANSWER_OK) {
+		tempfail(l, as == ANSWER_MALFORMED ? "malformed MX answer" : dns_answer_status_name(as));
 		return;
 	}
+	if (pick.total == 0) {
+		/* no MX (NODATA, or a CNAME chain ending without one) */
+		implicit_route(l);
+		return;
+	}
+	r->nmx = pick.total;
 	r->ttl = answer_ttl(abuf, alen);
-	size_t total = 0, nulls = 0;
-	static dns_host all[64];   /* one lookup at a time: the loop is single-threaded */
-	size_t nall = 0;
-	for (struct ares_mx_reply *m = mx; m; m = m->next) {
-		total++;
-		const char *h = m->host ? m->host : "";
-		if (h[0] == '\0' || (h[0] == '.' && h[1] == '\0')) {
-			nulls++;
-			continue;
-		}
-		if (nall < sizeof(all) / sizeof(all[0]) && strlen(h) < sizeof(all[0].name)) {
-			memset(&all[nall], 0, sizeof(all[0]));
-			snprintf(all[nall].name, sizeof(all[0].name), "%s", h);
-			all[nall].pref = m->priority;
-			nall++;
-		}
-	}
-	ares_free_data(mx);
-	r->nmx = total;
-	if (nulls && nall == 0) {
-		r->status = ROUTE_NULL_MX;
-		finish(l);
-		return;
-	}
-	/* shuffle, then a stable sort by preference: equal preferences mixed */
-	for (size_t i = nall; i > 1; i--) {
-		size_t j = (size_t)(next_rand(l->d) % i);
-		dns_host t = all[i - 1];
-		all[i - 1] = all[j];
-		all[j] = t;
-	}
-	for (size_t i = 1; i < nall; i++) {      /* insertion sort: stable */
-		dns_host t = all[i];
-		size_t j = i;
-		while (j > 0 && by_pref(&all[j - 1], &t) > 0) {
-			all[j] = all[j - 1];
-			j--;
-		}
-		all[j] = t;
-	}
-	r->nhosts = nall < DNS_MAX_HOSTS ? nall : DNS_MAX_HOSTS;
-	memcpy(r->hosts, all, r->nhosts * sizeof(dns_host));
+	r->nhosts = pick.n;
 	if (!r->nhosts) {
-		r->status = ROUTE_NO_HOSTS;
+		r->status = pick.nulls ? ROUTE_NULL_MX : ROUTE_NO_HOSTS;
 		finish(l);
 		return;
 	}

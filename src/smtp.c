@@ -68,6 +68,7 @@ struct smtp_session {
 	bool ssl_want_write;
 	bool want_utf8, utf8_active;
 	bool failed, done_scheduled, reading_eof;
+	bool local_fail;        /* socket() found no descriptor: ours to fix */
 	uint64_t timer;
 	uint64_t done_timer;
 	uint64_t t0;
@@ -222,7 +223,7 @@ static void fail(smtp_session *s, mv_reason reason, int phase,
 		 detail ? detail : "");
 	note(s, '!', line, strlen(line));
 	close_conn(s);
-	smtp_failure f = { reason, phase, reply, detail };
+	smtp_failure f = { reason, phase, reply, detail, s->local_fail };
 	if (s->evs.on_fail)
 		s->evs.on_fail(s->arg, s, &f);
 }
@@ -728,6 +729,7 @@ smtp_session *smtp_session_start(ev_loop *ev, const smtp_config *cfg,
 
 	s->fd = socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd < 0) {
+		s->local_fail = errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM;
 		s->state = ST_CONNECT;
 		fail(s, REASON_NO_CONNECT, REPLY_PHASE_CONNECT, NULL, strerror(errno));
 		return s;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #define DNS_PARALLEL 64
 #define HOST_BACKOFF_MS 30000u
 #define DNS_RETRY_MS 2000u
+#define FD_RESERVE 32          /* descriptors kept for all but SMTP sessions */
 #define TEMP_RETRY_MS 60000u
 #define TRANSCRIPTS_MAX (64u << 20)
 
@@ -176,6 +178,7 @@ struct verify {
 	size_t ntranscripts, captranscripts, transcript_bytes;
 
 	verify_stats st;
+	unsigned max_sessions;     /* concurrency, within the descriptors we may open */
 	unsigned budget;
 	uint64_t pump_timer;
 	uint64_t wake_timer;
@@ -651,8 +654,8 @@ static void on_route(void *arg, const dns_route *rt)
 
 static void apply_route(verify *v, uint32_t di, const dns_route *rt)
 {
-	trace("route %s: %s, %zu hosts%s", dom_name(v, &v->doms[di]).p, route_status_name(rt->status),
-	      rt->nhosts, rt->implicit ? " (implicit)" : "");
+	trace("route %s: %s, %zu hosts%s%s%s", dom_name(v, &v->doms[di]).p, route_status_name(rt->status),
+	      rt->nhosts, rt->implicit ? " (implicit)" : "", rt->detail[0] ? ": " : "", rt->detail);
 	struct vdomain *d = &v->doms[di];
 	switch (rt->status) {
 	case ROUTE_OK:
@@ -1119,6 +1122,11 @@ static void sess_rcpt(void *arg, smtp_session *s, uint64_t tag, const smtp_reply
 	vs->answered++;
 	trace("answer kind %d pos %u idx %llu: %d %s", (int)kind, pos, (unsigned long long)idx,
 	      rep->code, reason_name(rc.reason));
+	/* Answers come in the order asked: this row is no longer this
+	 * session's to give back when it closes (it may be in flight in
+	 * another session by then: a calibration, a retry). */
+	if (kind != K_PROBE && vec_len(&vs->rows) && vs->rows.v[vs->rows.head] == idx)
+		vs->rows.head++;
 	bool accepted = rep->code >= 200 && rep->code < 300;
 	if (!accepted)
 		vs->rejects++;
@@ -1367,6 +1375,37 @@ static void sess_fail(void *arg, smtp_session *s, const smtp_failure *f)
 	trace("session to %s failed: %s %s", host_name(v, h).p, reason_name(f->reason),
 	      f->detail ? f->detail : "");
 
+	if (f->local) {
+		/* Out of descriptors here (RLIMIT_NOFILE): the host is not at
+		 * fault. Fewer sessions from now on; what this one held goes back
+		 * uncounted, and the host is tried again shortly. */
+		unsigned others = v->st.sessions_open > 1 ? v->st.sessions_open - 1 : 1;
+		if (v->max_sessions > others)
+			v->max_sessions = others;
+		trace("out of descriptors: at most %u sessions from now on", v->max_sessions);
+		if (vs->calib != UINT32_MAX && v->rows[vs->calib].state == R_SENT) {
+			v->rows[vs->calib].state = R_HELD;
+			h->calib_sent = false;
+		}
+		for (size_t i = vs->rows.head; i < vs->rows.n; i++) {
+			size_t row = vs->rows.v[i];
+			if (v->rows[row].state == R_SENT)
+				requeue(v, row, false);
+		}
+		vec_free(&vs->rows);
+		h = &v->hosts[hid];
+		for (size_t k = h->domains.head; k < h->domains.n; k++) {
+			struct vdomain *d = &v->doms[h->domains.v[k]];
+			if (d->probe_inflight && d->hosts[d->cur] == hid) {
+				d->probe_inflight = false;
+				d->ca = CA_UNKNOWN;
+			}
+		}
+		h->backoff_until = ev_now(v->ev) + 100;
+		schedule_pump(v);
+		return;
+	}
+
 	/* The calibration row goes back to being held, to be asked again. */
 	if (vs->calib != UINT32_MAX && v->rows[vs->calib].state == R_SENT) {
 		v->rows[vs->calib].state = R_HELD;
@@ -1565,14 +1604,14 @@ static void pump(ev_loop *ev, void *arg)
 		unsigned maxr = h->max_rcpts ? h->max_rcpts : 1;
 		size_t want = (work + maxr - 1) / maxr;
 		if (h->trust == T_CALIBRATING && !h->calib_sent && h->calib_row != UINT32_MAX &&
-		    h->sessions < per && v->st.sessions_open < v->cfg->concurrency && v->budget) {
+		    h->sessions < per && v->st.sessions_open < v->max_sessions && v->budget) {
 			/* the calibration: the held row alone, first in a fresh session */
 			if (start_session(v, hid, h->calib_row))
 				h->calib_sent = true;
 			want = want ? want - 1 : 0;
 		}
 		while (h->sessions < per && h->sessions < want &&
-		       v->st.sessions_open < v->cfg->concurrency && v->budget) {
+		       v->st.sessions_open < v->max_sessions && v->budget) {
 			if (!start_session(v, hid, UINT32_MAX))
 				break;
 		}
@@ -1632,6 +1671,15 @@ verify *verify_create(ev_loop *ev, const mv_config *cfg, results *res, cache *c,
 	v->scfg.rcpt_ms = cfg->rcpt_timeout;
 	unsigned spent = c ? cache_probes_on(c, now_s()) : 0;
 	v->budget = cfg->budget > spent ? cfg->budget - spent : 0;
+	/* every session is a descriptor: keep within RLIMIT_NOFILE, with room
+	 * for the cache, DNS, the terminal and the files written */
+	v->max_sessions = cfg->concurrency ? cfg->concurrency : 1;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		rlim_t room = rl.rlim_cur > FD_RESERVE + 1 ? rl.rlim_cur - FD_RESERVE : 1;
+		if (room < v->max_sessions)
+			v->max_sessions = (unsigned)room;
+	}
 	uint64_t seed = ev_clock_ms() ^ ((uint64_t)getpid() << 32);
 	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {

@@ -26,7 +26,8 @@ struct ev_loop;
 typedef struct dns dns;
 
 #define DNS_MAX_HOSTS 10      /* MX hosts kept per domain (hostile zones) */
-#define DNS_MAX_ADDRS 8       /* addresses kept per host */
+#define DNS_MAX_ADDRS 8       /* addresses kept per host, half of them per family */
+#define DNS_MAX_CNAMES 8      /* CNAME hops followed in one answer */
 
 typedef enum {
 	ROUTE_OK,          /* hosts[] has at least one usable address */
@@ -44,7 +45,7 @@ typedef struct dns_host {
 	uint16_t pref;
 	uint8_t naddr;
 	uint8_t nunsafe;          /* addresses dropped by netguard */
-	int status;               /* c-ares status of its address lookup */
+	int status;               /* c-ares status of its address lookups (the worst) */
 	struct sockaddr_storage addr[DNS_MAX_ADDRS];
 } dns_host;
 
@@ -57,6 +58,36 @@ typedef struct dns_route {
 	dns_host hosts[DNS_MAX_HOSTS];
 	char detail[96];          /* for temporary failures: what happened */
 } dns_route;
+
+/*
+ * One DNS answer read the way a resolver reads it: the CNAME chain from the
+ * asked name is followed (at most DNS_MAX_CNAMES hops, so a loop ends), and
+ * the records of the asked type owned by the end of the chain are passed to
+ * the callback; records of other owners are ignored. Every name and record
+ * is bounds-checked (names through c-ares, compression loops refused).
+ */
+typedef enum {
+	ANSWER_OK,          /* well formed; its records, maybe none, were passed on */
+	ANSWER_MALFORMED,   /* cut short, bad names, bad record data */
+	ANSWER_TRUNCATED,   /* TC still set: even the answer over TCP was cut */
+	ANSWER_CNAME_LOOP,  /* the chain loops or is longer than DNS_MAX_CNAMES */
+} dns_answer_status;
+
+const char *dns_answer_status_name(dns_answer_status s);
+
+typedef struct dns_record {
+	uint16_t type;            /* 1 A, 28 AAAA, 15 MX */
+	uint16_t pref;            /* MX */
+	uint32_t ttl;
+	const char *host;         /* MX: the exchange, "" for the null MX */
+	const unsigned char *addr;    /* A: 4 bytes, AAAA: 16 */
+} dns_record;
+
+typedef void dns_record_cb(void *arg, const dns_record *rec);
+
+/* qtype: 1 (A), 28 (AAAA) or 15 (MX); the records are valid during the call. */
+dns_answer_status dns_answer_parse(const unsigned char *msg, size_t len, const char *qname,
+				   uint16_t qtype, dns_record_cb *cb, void *arg);
 
 /* Called once per lookup; the route is valid during the call only. */
 typedef void dns_route_cb(void *arg, const dns_route *route);

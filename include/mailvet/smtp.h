@@ -66,6 +66,8 @@ typedef struct smtp_failure {
 	int phase;                   /* reply_phase when a reply decided */
 	const struct smtp_reply *reply;  /* the reply, or NULL */
 	const char *detail;          /* short text for the transcript and UI */
+	bool local;                  /* our own resources ran out (no descriptor):
+	                                not the host's fault */
 } smtp_failure;
 
 typedef struct smtp_events {

@@ -39,6 +39,21 @@ bad.test       MALFORMED
 many.test      MANYMX 1000
 slow.test      DELAY 500
 slow.test      A     127.0.0.11
+many2.test     MANYMX 1000 127.0.0.7
+many6.test     MANYMX 3 ::1
+tp.test        MX    10 a.tp.test
+tp.test        MX    20 b.tp.test
+tp.test        TRUNCATE partial
+tcl.test       MX    10 mx.ok.test
+tcl.test       TRUNCATE tcpclose MX
+alw.test       MX    10 mx.ok.test
+alw.test       TRUNCATE always MX
+pl.test        MALFORMED ptrloop
+rl.test        MALFORMED rdlen A
+wi.test        MX    10 mx.ok.test
+wi.test        MALFORMED wrongid
+qq.test        MX    10 mx.ok.test
+qq.test        MALFORMED question MX
 EOF
 check "dns starts" fake_start dns "$FAKES/fake_dns" --listen 127.0.0.1:0 --zone "$T/zone" \
 	--log "$T/dns.log" --pidfile "$T/dns.pid"
@@ -54,6 +69,10 @@ half_pid=$!
 ( t0=$(date +%s%N); D +time=2 slow.test A +short
   echo "$(( ($(date +%s%N) - t0) / 1000000 ))" ) >"$T/slow.out" 2>&1 &
 slow_pid=$!
+D wi.test MX >"$T/wi.out" 2>&1 &
+wi_pid=$!
+D qq.test MX >"$T/qq.out" 2>&1 &
+qq_pid=$!
 
 check_eq "mx answer" "$(D ok.test MX +short | sort)" "$(printf '10 mx.ok.test.\n20 mx2.ok.test.')"
 check_contains "mx ttl" "$(D ok.test MX +noall +answer)" "ok.test.		60	IN	MX	20 mx2.ok.test."
@@ -88,6 +107,25 @@ out=$(D many.test MX)
 check_contains "manymx: 1000 over tcp" "$out" "ANSWER: 1000,"
 check_contains "manymx: names" "$out" "many.test.		300	IN	MX	10 mx1000.many.test."
 check_contains "manymx: tc over udp" "$(D +ignore many.test MX)" "flags: qr aa tc"
+check_eq "manymx addr: mxK has it" "$(D mx5.many2.test A +short)" "127.0.0.7"
+check_eq "manymx addr: the last one too" "$(D mx1000.many2.test A +short)" "127.0.0.7"
+check_contains "manymx addr: K past N is nxdomain" "$(D mx1001.many2.test A)" "status: NXDOMAIN"
+check_eq "manymx addr: ipv6" "$(D mx3.many6.test AAAA +short)" "::1"
+out=$(D mx2.many6.test A)
+check_contains "manymx addr: other type nodata" "$out" "status: NOERROR"
+check_contains "manymx addr: other type empty" "$out" "ANSWER: 0,"
+out=$(D +ignore tp.test MX)
+check_contains "truncate partial: tc over udp" "$out" "flags: qr aa tc"
+check_contains "truncate partial: first record over udp" "$out" "ANSWER: 1,"
+check_eq "truncate partial: full over tcp" "$(D tp.test MX +short | sort)" "$(printf '10 a.tp.test.\n20 b.tp.test.')"
+check_contains "truncate tcpclose: tc over udp" "$(D +ignore tcl.test MX)" "flags: qr aa tc"
+out=$(D +tcp tcl.test MX 2>&1)
+check "truncate tcpclose: no answer over tcp" test "${out/ANSWER SECTION/}" = "$out"
+out=$(D +tcp alw.test MX)
+check_contains "truncate always: tc over tcp" "$out" "flags: qr aa tc"
+check_contains "truncate always: empty over tcp" "$out" "ANSWER: 0,"
+check_contains "malformed ptrloop" "$(D pl.test A 2>&1)" "bad compression pointer"
+check_contains "malformed rdlen" "$(D rl.test A 2>&1)" "malformed"
 check_contains "edns opt echoed" "$(D ok.test MX)" "EDNS: version: 0"
 out=$(D +noedns ok.test MX)
 check "no edns, no opt" test "${out/EDNS:/}" = "$out"
@@ -141,7 +179,11 @@ EOF
 )
 check_eq "tcp: two queries, one connection" "$out" "1 rcode=0 an=2 ar=1 2 rcode=0 an=1 ar=1"
 
-wait "$to_pid" "$half_pid" "$slow_pid"
+wait "$to_pid" "$half_pid" "$slow_pid" "$wi_pid" "$qq_pid"
+check_contains "malformed wrongid: ignored by the client" "$(cat "$T/wi.out")" "ID mismatch"
+check_contains "malformed question: ignored by the client" "$(cat "$T/qq.out")" "Question section mismatch"
+check "log: tcpclose" grep -Eq '^tcl\.test MX tcp .* -> CLOSED an=0$' "$T/dns.log"
+check_eq "log: every malformed kind" "$(grep -Ec '^(pl|rl|wi|qq)\.test [A-Z]+ udp .* -> MALFORMED' "$T/dns.log")" 4
 check_contains "timeout" "$(cat "$T/to.out")" "timed out"
 check_contains "typed timeout: AAAA dropped" "$(cat "$T/half.out")" "timed out"
 check_eq "delay answer" "$(head -n 1 "$T/slow.out")" "127.0.0.11"
@@ -168,6 +210,8 @@ hostname mx.ok.test
 banner 220-mx.ok.test ESMTP\n220 welcome
 rcpt bob@ok.test 250 2.1.5 bob ok
 rcpt *@ok.test 550-5.1.1 <x@ok.test>: Recipient address rejected:\n550 5.1.1 User unknown
+rcpt carol@* 250 2.1.5 carol anywhere
+rcpt al@* 250 2.1.5 al where no domain rule says otherwise
 rcpt * 554 5.7.1 Relay access denied
 reply NOOP 250 2.0.0 noop here
 reply VRFY 252 2.0.0 cannot VRFY
@@ -268,6 +312,12 @@ out=$(C 127.0.0.2 "$P" "EHLO x" "MAIL FROM:<a@b>" "RCPT TO:<BOB@ok.test>" "RCPT 
 check_contains "rcpt exact" "$out" "250 2.1.5 bob ok"
 check_contains "rcpt by domain, multi-line" "$out" \
 	"550-5.1.1 <x@ok.test>: Recipient address rejected: | 550 5.1.1 User unknown"
+out=$(C 127.0.0.2 "$P" "EHLO x" "MAIL FROM:<a@b>" "RCPT TO:<Carol@any.test>" "RCPT TO:<carolx@any.test>" \
+	"RCPT TO:<xcarol@any.test>" "RCPT TO:<al@elsewhere.test>" QUIT)
+check_eq "rcpt by local part at any domain" "$(echo "$out" | sed -n 4,7p)" "250 2.1.5 carol anywhere
+554 5.7.1 Relay access denied
+554 5.7.1 Relay access denied
+250 2.1.5 al where no domain rule says otherwise"
 out=$(C 127.0.0.2 "$P" "MAIL FROM:<a@b>" "EHLO x" "RCPT TO:<a@b>" "MAIL FROM:<a@b>" "MAIL FROM:<a@b>" QUIT)
 check_contains "mail before ehlo" "$out" "503 5.5.1 Error: send HELO/EHLO first"
 check_contains "rcpt before mail" "$out" "503 5.5.1 Error: need MAIL command"

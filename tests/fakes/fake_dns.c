@@ -35,14 +35,23 @@
  *   NAME SERVFAIL  [TYPE]      answer SERVFAIL
  *   NAME REFUSED   [TYPE]      answer REFUSED
  *   NAME TIMEOUT   [TYPE]      never answer (UDP and TCP)
- *   NAME TRUNCATE  [TYPE]      over UDP: empty answer with the TC bit;
- *                              over TCP: the full answer
- *   NAME MALFORMED [TYPE]      a reply with the right ID whose answer
- *                              section is cut short (unparsable)
+ *   NAME TRUNCATE  [MODE] [TYPE]   over UDP: the TC bit; MODE says what else:
+ *          empty     (default) no records over UDP; over TCP the full answer
+ *          partial   the first record only over UDP; over TCP the full answer
+ *          tcpclose  over TCP the connection is closed without an answer
+ *          always    TC and no records over TCP too
+ *   NAME MALFORMED [KIND] [TYPE]   a broken reply; KIND:
+ *          cut       (default) right ID, answer section cut short
+ *          ptrloop   the answer's owner name is a compression pointer to itself
+ *          rdlen     a record whose data length runs past the end
+ *          wrongid   the full answer under another ID (a client must ignore it)
+ *          question  the full answer for another question name (same)
  *   NAME DELAY MS  [TYPE]      wait MS milliseconds before answering
- *   NAME MANYMX N              MX queries get N records "10 mxK.NAME"
+ *   NAME MANYMX N [ADDR]       MX queries get N records "10 mxK.NAME"
  *                              (K = 1..N); more than fits in UDP sets TC,
- *                              the full set comes over TCP (up to 64 KiB)
+ *                              the full set comes over TCP (up to 64 KiB).
+ *                              With ADDR (IPv4 or IPv6), every mxK.NAME has
+ *                              that address (A or AAAA).
  *
  * Answers: AA set for every name; a name with no records and no directive,
  * that is not the parent of a known name, is NXDOMAIN; a known name with no
@@ -55,7 +64,8 @@
  *   e.g. "real-ok.test MX udp 127.0.0.1:40211 -> NOERROR an=1"
  * QNAME is written as received (case kept, odd bytes as \DDD), QTYPE by
  * name (A, MX, ... or TYPEnnn). RESULT is NOERROR, NXDOMAIN, SERVFAIL,
- * REFUSED, FORMERR, NOTIMP, TIMEOUT (no answer), MALFORMED or TRUNCATED.
+ * REFUSED, FORMERR, NOTIMP, TIMEOUT (no answer), MALFORMED, TRUNCATED or
+ * CLOSED (TRUNCATE tcpclose over TCP).
  * An unparsable query logs "(unparsable) - PROTO CLIENT -> FORMERR an=0"
  * (or "-> DROPPED" when even the header is short).
  *
@@ -117,7 +127,24 @@ typedef struct directive {
 	directive_kind kind;
 	uint16_t type;          /* 0: any */
 	long arg;
+	int mode;               /* TRUNCATE: TR_*, MALFORMED: MF_* */
+	uint16_t addr_type;     /* MANYMX: T_A or T_AAAA when an address is given */
+	unsigned char addr[16];
 } directive;
+
+enum { TR_EMPTY, TR_PARTIAL, TR_TCPCLOSE, TR_ALWAYS };
+enum { MF_CUT, MF_PTRLOOP, MF_RDLEN, MF_WRONGID, MF_QUESTION };
+
+static const char *const truncate_modes[] = { "empty", "partial", "tcpclose", "always", NULL };
+static const char *const malformed_kinds[] = { "cut", "ptrloop", "rdlen", "wrongid", "question", NULL };
+
+static int word_index(const char *const *words, const char *w)
+{
+	for (int i = 0; words[i]; i++)
+		if (text_ieq(w, strlen(w), words[i], strlen(words[i])))
+			return i;
+	return -1;
+}
 
 typedef struct zone {
 	rr *rrs;
@@ -151,6 +178,7 @@ typedef struct server {
 	int udp, tcp;
 	tcpconn *conns[MAX_TCP];
 	unsigned next_id;
+	bool close_conn;        /* set by handle(): close this TCP connection */
 	pending *pend;
 	size_t npend;
 	FILE *log;
@@ -520,6 +548,22 @@ static int zone_load(zone *z, const char *path)
 				}
 				at = 3;
 			}
+			if (d.kind == D_MANYMX && at < nw) {
+				if (inet_pton(AF_INET, w[at], d.addr) == 1) {
+					d.addr_type = T_A;
+					at++;
+				} else if (inet_pton(AF_INET6, w[at], d.addr) == 1) {
+					d.addr_type = T_AAAA;
+					at++;
+				}
+			}
+			if ((d.kind == D_TRUNCATE || d.kind == D_MALFORMED) && at < nw) {
+				int m = word_index(d.kind == D_TRUNCATE ? truncate_modes : malformed_kinds, w[at]);
+				if (m >= 0) {
+					d.mode = m;
+					at++;
+				}
+			}
 			if (at < nw) {
 				d.type = type_from_name(w[at]);
 				if (!d.type || at + 1 < nw) {
@@ -626,6 +670,24 @@ static const directive *find_dir(const zone *z, const char *name, uint16_t qtype
 	return NULL;
 }
 
+/* NAME is "mxK.PARENT" and PARENT has "MANYMX N ADDR" with 1 <= K <= N: that directive. */
+static const directive *manymx_host(const zone *z, const char *name)
+{
+	if (strncmp(name, "mx", 2) != 0)
+		return NULL;
+	char *end;
+	errno = 0;
+	long k = strtol(name + 2, &end, 10);
+	if (errno || end == name + 2 || *end != '.' || k < 1)
+		return NULL;
+	for (size_t i = 0; i < z->ndirs; i++) {
+		const directive *d = &z->dirs[i];
+		if (d->kind == D_MANYMX && d->addr_type && k <= d->arg && strcmp(d->name, end + 1) == 0)
+			return d;
+	}
+	return NULL;
+}
+
 /* ---- answers ----------------------------------------------------------------- */
 
 typedef struct answer {
@@ -634,7 +696,9 @@ typedef struct answer {
 	int rcode;
 	const char *result;     /* for the log */
 	bool drop;
+	bool close;             /* TCP: close the connection, no answer */
 	long delay_ms;
+	size_t first_end;       /* message length after the first answer record */
 } answer;
 
 static void put16(unsigned char *p, unsigned v)
@@ -700,6 +764,8 @@ static void answer_query(const server *s, const unsigned char *q, size_t qlen,
 	a->ancount = 0;
 	a->rcode = RC_NOERROR;
 	a->drop = false;
+	a->close = false;
+	a->first_end = 0;
 	a->delay_ms = 0;
 	a->result = NULL;
 	memcpy(qname, "(unparsable)", sizeof("(unparsable)"));
@@ -786,15 +852,42 @@ static void answer_query(const server *s, const unsigned char *q, size_t qlen,
 		a->result = "REFUSED";
 		goto done;
 	}
-	if (find_dir(z, name, qtype, D_MALFORMED)) {
+	const directive *bad = find_dir(z, name, qtype, D_MALFORMED);
+	if (bad && bad->mode == MF_CUT) {
 		static const unsigned char junk[] = { 0xc0, 0x0c, 0x00, 0x0f, 0x00 };
 		put16((unsigned char *)a->msg.data + 6, 3);
 		buf_append(&a->msg, junk, sizeof(junk));
 		a->result = "MALFORMED";
 		return;
 	}
+	if (bad && (bad->mode == MF_PTRLOOP || bad->mode == MF_RDLEN)) {
+		/* one record: owner pointing at itself, or data running past the end */
+		size_t at = a->msg.len;
+		unsigned char rec[2 + 10 + 4] = { 0xc0, 0x0c };
+		if (bad->mode == MF_PTRLOOP) {
+			rec[0] = (unsigned char)(0xc0 | (at >> 8));
+			rec[1] = (unsigned char)at;
+		}
+		put16(rec + 2, qtype);
+		put16(rec + 4, 1);
+		put16(rec + 8, 300);
+		put16(rec + 10, bad->mode == MF_RDLEN ? 0xffff : 4);
+		rec[12] = 127;
+		rec[15] = 1;
+		buf_append(&a->msg, rec, sizeof(rec));
+		put16((unsigned char *)a->msg.data + 6, 1);
+		a->result = "MALFORMED";
+		return;
+	}
 
-	if (qtype == T_MX && (d = find_dir(z, name, qtype, D_MANYMX))) {
+	const directive *many = manymx_host(z, name);
+	if (many) {
+		if (qtype == many->addr_type || qtype == T_ANY) {
+			if (put_rr(&a->msg, NULL, many->addr_type, DEFAULT_TTL, many->addr,
+				many->addr_type == T_A ? 4 : 16))
+				a->ancount++;
+		}
+	} else if (qtype == T_MX && (d = find_dir(z, name, qtype, D_MANYMX))) {
 		for (long k = 1; k <= d->arg; k++) {
 			unsigned char rd[2 + 1 + 16 + 2];
 			char label[16];
@@ -808,7 +901,8 @@ static void answer_query(const server *s, const unsigned char *q, size_t qlen,
 				break;
 			if (!put_rr(&a->msg, NULL, T_MX, DEFAULT_TTL, rd, 5 + (size_t)ll))
 				break;
-			a->ancount++;
+			if (++a->ancount == 1)
+				a->first_end = a->msg.len;
 		}
 	} else {
 		char cur[MAX_NAME];
@@ -824,8 +918,8 @@ static void answer_query(const server *s, const unsigned char *q, size_t qlen,
 					continue;
 				if (r->type == qtype || qtype == T_ANY) {
 					if (put_rr(&a->msg, hop ? cur : NULL, r->type, r->ttl,
-						r->rdata, r->rdlen))
-						a->ancount++;
+						r->rdata, r->rdlen) && ++a->ancount == 1)
+						a->first_end = a->msg.len;
 					found = true;
 				} else if (r->type == T_CNAME) {
 					cname = r->target;
@@ -840,21 +934,39 @@ static void answer_query(const server *s, const unsigned char *q, size_t qlen,
 				break;
 			}
 			if (put_rr(&a->msg, hop ? cur : NULL, T_CNAME, cname_ttl,
-				cname_rr->rdata, cname_rr->rdlen))
-				a->ancount++;
+				cname_rr->rdata, cname_rr->rdlen) && ++a->ancount == 1)
+				a->first_end = a->msg.len;
 			memmove(cur, cname, sizeof(cur));
 		}
 	}
 	a->result = a->rcode == RC_NXDOMAIN ? "NXDOMAIN" : "NOERROR";
 
-	if (!tcp && (find_dir(z, name, qtype, D_TRUNCATE) ||
-		     a->msg.len + (has_opt ? 11 : 0) > udp_max)) {
-		/* header + question only, TC set */
-		size_t qlen_out = 12 + (qend + 4 - 12);
-		a->msg.len = qlen_out;
+	const directive *tr = find_dir(z, name, qtype, D_TRUNCATE);
+	if (tr && tcp && tr->mode == TR_TCPCLOSE) {
+		a->close = true;
 		a->ancount = 0;
+		a->result = "CLOSED";
+		return;
+	}
+	if ((!tcp && (tr || a->msg.len + (has_opt ? 11 : 0) > udp_max)) ||
+	    (tcp && tr && tr->mode == TR_ALWAYS)) {
+		/* TC set; header + question only, or the first record */
+		if (tr && tr->mode == TR_PARTIAL && a->first_end) {
+			a->msg.len = a->first_end;
+			a->ancount = 1;
+		} else {
+			a->msg.len = 12 + (qend + 4 - 12);
+			a->ancount = 0;
+		}
 		a->msg.data[2] |= 0x02;
 		a->result = "TRUNCATED";
+	}
+	if (bad && bad->mode == MF_WRONGID) {
+		a->msg.data[0] ^= 0x5a;
+		a->result = "MALFORMED";
+	} else if (bad && bad->mode == MF_QUESTION && qend > 13) {
+		a->msg.data[13] = a->msg.data[13] == 'x' ? 'y' : 'x';
+		a->result = "MALFORMED";
 	}
 done:
 	a->msg.data[3] = (char)(a->rcode & 0x0f);
@@ -963,7 +1075,9 @@ static void handle(server *s, const unsigned char *q, size_t qlen, tcpconn *c,
 		addr_text((const struct sockaddr *)from, peer, sizeof(peer));
 	answer_query(s, q, qlen, c != NULL, &a, qname, &qtype);
 	log_query(s, qname, qtype, c != NULL, peer, &a);
-	if (a.drop || a.msg.len == 0)
+	if (a.close && c)
+		s->close_conn = true;
+	if (a.drop || a.close || a.msg.len == 0)
 		goto out;
 
 	pending p;
@@ -1081,8 +1195,11 @@ static bool tcp_read(server *s, tcpconn *c)
 			size_t ml = get16((unsigned char *)c->in.data);
 			if (c->in.len < 2 + ml)
 				break;
+			s->close_conn = false;
 			handle(s, (unsigned char *)c->in.data + 2, ml, c, NULL, 0);
 			buf_consume(&c->in, 2 + ml);
+			if (s->close_conn)
+				return false;
 		}
 		if (c->out.len - c->out_off > (1u << 19))
 			return false;       /* client does not read its answers */

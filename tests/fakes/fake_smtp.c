@@ -62,8 +62,10 @@
  *   helo REPLY             [250 HOSTNAME]
  *   mail REPLY             MAIL FROM reply [250 2.1.0 Ok]
  *   rcpt PATTERN REPLY     RCPT TO reply by recipient: PATTERN is an exact
- *                          address (case-insensitive), "*@domain", or "*";
- *                          exact beats *@domain beats * [250 2.1.5 Ok]
+ *                          address (case-insensitive), "*@domain",
+ *                          "local@*" (that local part at any domain) or
+ *                          "*"; exact beats *@domain beats local@* beats *
+ *                          [250 2.1.5 Ok]
  *   catchall               every RCPT gets 250 2.1.5 Ok (after greylist
  *                          and max_rcpt), whatever the rcpt rules say
  *   greylist SECONDS [REPLY]
@@ -1105,17 +1107,21 @@ static void rcpt_address(const char *arg, char *out, size_t cap)
 static const reply *rcpt_rule_for(const listener *l, const char *addr)
 {
 	const char *at = strrchr(addr, '@');
-	const reply *dom = NULL, *any = NULL;
+	const reply *dom = NULL, *local = NULL, *any = NULL;
 	for (size_t i = 0; i < l->nrules; i++) {
 		const char *pat = l->rules[i].pattern;
 		if (!strcmp(pat, addr))
 			return &l->rules[i].r;
 		if (!dom && at && pat[0] == '*' && pat[1] == '@' && !strcmp(pat + 2, at + 1))
 			dom = &l->rules[i].r;
+		size_t pl = strlen(pat);
+		if (!local && at && pl > 2 && !strcmp(pat + pl - 2, "@*") &&
+		    pl - 2 == (size_t)(at - addr) && !strncmp(pat, addr, pl - 2))
+			local = &l->rules[i].r;
 		if (!any && !strcmp(pat, "*"))
 			any = &l->rules[i].r;
 	}
-	return dom ? dom : any;
+	return dom ? dom : local ? local : any;
 }
 
 /* True while the recipient is still greylisted (records the first sight). */
