@@ -7,6 +7,9 @@
 #include <string.h>
 #include <time.h>
 
+/* Callbacks between two looks at the urgent fd within one pass. */
+#define URGENT_EVERY 16
+
 struct fdw {
 	ev_fd_cb *cb;
 	void *arg;
@@ -39,6 +42,7 @@ struct ev_loop {
 
 	ev_hook_cb *before_sleep;
 	void *before_arg;
+	int urgent;                /* fd looked at between callbacks, or -1 */
 	uint64_t now;
 	bool stop;
 };
@@ -53,8 +57,10 @@ uint64_t ev_clock_ms(void)
 ev_loop *ev_create(void)
 {
 	ev_loop *ev = calloc(1, sizeof(*ev));
-	if (ev)
+	if (ev) {
 		ev->now = ev_clock_ms();
+		ev->urgent = -1;
+	}
 	return ev;
 }
 
@@ -232,6 +238,24 @@ unsigned ev_timer_count(const ev_loop *ev)
 	return ev->nheap;
 }
 
+void ev_set_urgent(ev_loop *ev, int fd)
+{
+	ev->urgent = fd;
+}
+
+/* Serve the urgent fd now if it is readable (between other callbacks). */
+static void serve_urgent(ev_loop *ev)
+{
+	int fd = ev->urgent;
+	if (fd < 0 || fd >= ev->nfds_cap || !ev->fds[fd].used || !(ev->fds[fd].events & EV_READ))
+		return;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	if (poll(&p, 1, 0) == 1 && (p.revents & (POLLIN | POLLHUP))) {
+		ev->now = ev_clock_ms();
+		ev->fds[fd].cb(ev, fd, EV_READ, ev->fds[fd].arg);
+	}
+}
+
 void ev_set_before_sleep(ev_loop *ev, ev_hook_cb *cb, void *arg)
 {
 	ev->before_sleep = cb;
@@ -297,6 +321,7 @@ mv_status ev_run_once(ev_loop *ev, int max_wait_ms)
 			wait = until;
 	}
 	int r = poll(ev->pfd, (nfds_t)n, wait);
+	unsigned served = 0;
 	ev->now = ev_clock_ms();
 	if (r < 0 && errno != EINTR)
 		return MV_IO;
@@ -319,6 +344,8 @@ mv_status ev_run_once(ev_loop *ev, int max_wait_ms)
 		evs &= w->events | EV_ERROR;
 		if (evs)
 			w->cb(ev, fd, evs, w->arg);
+		if (++served % URGENT_EVERY == 0 && fd != ev->urgent)
+			serve_urgent(ev);
 	}
 	run_timers(ev);
 	return MV_OK;

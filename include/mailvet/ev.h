@@ -37,6 +37,13 @@ uint64_t ev_timer_add(ev_loop *ev, uint64_t ms, ev_timer_cb *cb, void *arg);
 void ev_timer_del(ev_loop *ev, uint64_t id);
 unsigned ev_timer_count(const ev_loop *ev);
 
+/*
+ * An fd (the terminal) whose reads must not wait for a whole pass of other
+ * callbacks: every few callbacks the loop looks at it (a poll with no
+ * wait) and serves it if readable. -1: none (the default).
+ */
+void ev_set_urgent(ev_loop *ev, int fd);
+
 /* Called before each poll (c-ares timeouts, redraws). */
 void ev_set_before_sleep(ev_loop *ev, ev_hook_cb *cb, void *arg);
 

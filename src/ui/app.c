@@ -1496,6 +1496,7 @@ int ui_run(const ui_opts *o)
 	set_escdelay(25);
 	colors_init();
 	ev_fd_set(A.ev, 0, EV_READ, on_stdin, NULL);
+	ev_set_urgent(A.ev, 0);         /* a key is not kept waiting by a busy pass */
 	ev_set_before_sleep(A.ev, before_sleep, NULL);
 	ev_timer_add(A.ev, 500, on_tick, NULL);
 	if (o->start)

@@ -164,3 +164,58 @@ TEST(ev_before_sleep_hook)
 	CHECK(a > 0);
 	ev_destroy(ev);
 }
+
+/* A busy pass: 40 readable pipes; the first one's callback makes the urgent
+ * fd readable (a key arriving mid-pass). It is served within the pass,
+ * after at most URGENT_EVERY more callbacks, not after all 40. */
+struct busy {
+	int served, urgent_at, poke_fd;
+};
+
+static void on_busy(ev_loop *ev, int fd, unsigned evs, void *arg)
+{
+	struct busy *b = arg;
+	char c;
+	(void)ev;
+	(void)evs;
+	if (read(fd, &c, 1) != 1)
+		return;
+	if (b->served++ == 0 && write(b->poke_fd, "k", 1) != 1)
+		b->served = 1000;
+}
+
+static void on_urgent(ev_loop *ev, int fd, unsigned evs, void *arg)
+{
+	struct busy *b = arg;
+	char c;
+	(void)ev;
+	(void)evs;
+	if (read(fd, &c, 1) == 1 && !b->urgent_at)
+		b->urgent_at = b->served;
+}
+
+TEST(ev_urgent_fd_served_mid_pass)
+{
+	ev_loop *ev = ev_create();
+	int up[2], bp[40][2];
+	struct busy b = { 0, 0, -1 };
+	CHECK(pipe(up) == 0);
+	b.poke_fd = up[1];
+	for (int i = 0; i < 40; i++) {
+		CHECK(pipe(bp[i]) == 0);
+		CHECK(write(bp[i][1], "x", 1) == 1);
+		ev_fd_set(ev, bp[i][0], EV_READ, on_busy, &b);
+	}
+	ev_fd_set(ev, up[0], EV_READ, on_urgent, &b);
+	ev_set_urgent(ev, up[0]);
+	CHECK_INT(ev_run_once(ev, 100), MV_OK);
+	CHECK_INT(b.served, 40);
+	CHECK(b.urgent_at > 0 && b.urgent_at <= 17);
+	for (int i = 0; i < 40; i++) {
+		close(bp[i][0]);
+		close(bp[i][1]);
+	}
+	close(up[0]);
+	close(up[1]);
+	ev_destroy(ev);
+}
