@@ -34,6 +34,7 @@ suite() {
 		[ "$f" = 0 ] && failed=$((failed + 1))
 		echo "$name: $p passed, $f failed (exit $rc, $((SECONDS - start))s); failures:"
 		grep -E -B30 -A12 '^(FAIL|not ok)|ERROR: |runtime error' "$out" | head -n 120 | sed 's/^/    /'
+		grep -A1 '^input kept in' "$out" | sed 's/^/    /'   # a fuzz finding, whole
 	else
 		echo "$name: $p passed, 0 failed ($((SECONDS - start))s)"
 	fi

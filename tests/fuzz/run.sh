@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make fuzz: runs every harness for FUZZ_SECONDS (default 60) on its seed
 # corpus (tests/fuzz/corpus/NAME); new inputs go to a scratch copy, so the
-# committed corpus only changes by hand. Ends with "N passed, N failed".
+# committed corpus only changes by hand; an input that fails is kept in
+# build/fuzz-found/NAME and printed (base64). Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
 B=${BUILD:-build}
@@ -18,7 +19,15 @@ for h in "$B"/fuzz/fuzz_*; do
 		pass=$((pass + 1))
 	else
 		echo "fuzz $name: FAILED"; tail -n 30 "$work.log"
-		ls "$work"/crash-* "$work"/leak-* "$work"/timeout-* 2>/dev/null
+		# keep what it found, and show it, so it can become a regression test
+		keep="$B/fuzz-found/$name"
+		mkdir -p "$keep"
+		for f in "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-*; do
+			[ -e "$f" ] || continue
+			cp "$f" "$keep/"
+			echo "input kept in $keep/$(basename "$f") ($(wc -c <"$f") bytes), base64:"
+			head -c 4096 "$f" | base64 -w 0; echo
+		done
 		fail=$((fail + 1))
 	fi
 	rm -rf "$work" "$work.log"
