@@ -58,8 +58,21 @@ uint64_t intern_hash(const char *p, size_t n)
 		h ^= h >> 29;
 	}
 	if (i < n) {
-		uint64_t w = 0;
-		memcpy(&w, p + i, n - i);
+		/* the tail without a variable-length copy: the last eight bytes
+		 * (some hashed twice), or for a short string its first and last
+		 * four, or three of its bytes; the length is in h already */
+		uint64_t w;
+		if (n >= 8) {
+			memcpy(&w, p + n - 8, 8);
+		} else if (n >= 4) {
+			uint32_t a, b;
+			memcpy(&a, p, 4);
+			memcpy(&b, p + n - 4, 4);
+			w = a | (uint64_t)b << 32;
+		} else {
+			w = (uint64_t)(unsigned char)p[0] | (uint64_t)(unsigned char)p[n / 2] << 8 |
+			    (uint64_t)(unsigned char)p[n - 1] << 16;
+		}
 		h = (h ^ w) * 0x94d049bb133111ebull;
 		h ^= h >> 31;
 	}

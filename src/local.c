@@ -6,6 +6,7 @@
 
 #include "mailvet/buf.h"
 #include "mailvet/lists.h"
+#include "mailvet/mem.h"
 #include "mailvet/suppress.h"
 #include "mailvet/text.h"
 #include "mailvet/typo.h"
@@ -63,8 +64,8 @@ struct run {
 	size_t ndom, capdom;
 	uint32_t *rowdom;     /* by row: domain index + 1, 0 = none */
 	uint32_t *keyhash;    /* by row: hash of the dedupe key (candidates) */
-	struct rowset dup;    /* candidates by dedupe key: the first of each */
-	struct rowset mbox;   /* rows at alias providers by mailbox key */
+	struct rowset dup[2]; /* candidates by dedupe key: the first of each (by part) */
+	struct rowset mbox[2];/* rows at alias providers by mailbox key (by part) */
 };
 
 void local_opts_init(local_opts *o)
@@ -114,8 +115,10 @@ static void run_free(struct run *x)
 	free(x->dom);
 	free(x->rowdom);
 	free(x->keyhash);
-	free(x->dup.s);
-	free(x->mbox.s);
+	for (int i = 0; i < 2; i++) {
+		free(x->dup[i].s);
+		free(x->mbox[i].s);
+	}
 }
 
 /* The dense index (+1) of a domain, adding it (and its pool id) if new. */
@@ -183,17 +186,17 @@ static uint32_t addr_flags(unsigned f)
 
 /*
  * Phase one of a row, in two halves. parse_head parses and sets the row's
- * status and flags, touching nothing shared but the row itself (the
- * worker thread runs it); it describes in *pp what the row needs interned,
- * which parse_tail then does on the main thread, the only one that writes
- * the pool.
+ * status and flags, touching nothing shared but the row itself (either
+ * thread runs it); it describes in *pp what the row needs interned, which
+ * parse_tail then does on the main thread, the only one that writes the
+ * pool and the domain index.
  */
 enum { P_NONE, P_ADDR, P_RESERVED, P_FIRST_OF_MANY };
 
 struct parsed {
 	const char *norm;     /* the normalized address (see parse_block) */
-	uint64_t hash;        /* intern_hash(norm) when it goes to the pool */
-	uint32_t dom;         /* its domain's id in x->doms (0: out of memory) */
+	uint32_t hash;        /* intern_hash(norm), low bits, when it goes to the pool */
+	uint32_t domhash;     /* intern_hash of its domain, low bits */
 	uint32_t cell_off;    /* with in_cell: where norm starts in the cell */
 	uint16_t len;
 	uint16_t local_len;
@@ -216,7 +219,6 @@ static void parse_head(struct run *x, size_t i, const char *p, size_t n, addr *a
 	x->rowdom[i] = 0;
 	rr->flags |= addr_flags(a->flags);
 	pp->kind = P_NONE;
-	pp->dom = 0;
 	pp->in_cell = 0;
 	pp->cell_off = 0;
 	pp->norm = a->norm;
@@ -241,6 +243,24 @@ static void parse_head(struct run *x, size_t i, const char *p, size_t n, addr *a
 		pp->kind = P_RESERVED;
 }
 
+/* The hashes parse_tail needs, and a candidate's dedupe key hash. */
+static void parse_hash(struct run *x, size_t i, struct parsed *pp)
+{
+	if (!pp->kind)
+		return;
+	pp->hash = to_pool(pp) ? (uint32_t)intern_hash(pp->norm, pp->len) : 0;
+	if (pp->kind == P_FIRST_OF_MANY)
+		return;
+	pp->domhash = (uint32_t)intern_hash(pp->norm + pp->local_len + 1,
+					    (size_t)pp->len - pp->local_len - 1);
+	if (x->keyhash && x->r->rows[i].local == LOCAL_CANDIDATE) {
+		char k[RESULT_ADDR_CAP];
+		memcpy(k, pp->norm, pp->len);
+		text_lower(k, pp->len);
+		x->keyhash[i] = (uint32_t)intern_hash(k, pp->len);
+	}
+}
+
 static mv_status parse_tail(struct run *x, size_t i, const struct parsed *pp)
 {
 	row_result *rr = &x->r->rows[i];
@@ -253,7 +273,8 @@ static mv_status parse_tail(struct run *x, size_t i, const struct parsed *pp)
 	}
 	size_t dl = (size_t)pp->len - pp->local_len - 1;
 	const char *d = pp->norm + pp->local_len + 1;
-	uint32_t di = pp->dom ? domain_slot(x, pp->dom, d, dl) : 0;
+	uint32_t di = intern_put_hash(x->doms, d, dl, pp->domhash, NULL);
+	di = di ? domain_slot(x, di, d, dl) : 0;
 	if (!pp->in_cell || !results_set_normalized_cell(x->r, i, pp->cell_off, pp->len))
 		rr->normalized = intern_put_hash(pool, pp->norm, pp->len,
 						 pp->in_cell ? intern_hash(pp->norm, pp->len) : pp->hash, NULL);
@@ -263,34 +284,34 @@ static mv_status parse_tail(struct run *x, size_t i, const struct parsed *pp)
 	x->rowdom[i] = di;
 	if (pp->kind == P_ADDR)
 		x->dom[di - 1].count++;
+	if (rr->local == LOCAL_CANDIDATE && lists_is_role(x->l, pp->norm, pp->local_len))
+		rr->flags |= F_ROLE;
 	return MV_OK;
 }
 
+/* One row, start to end, on this thread (re-checks and applied fixes). */
 static mv_status parse_row(struct run *x, size_t i, const char *p, size_t n, addr *a)
 {
 	struct parsed pp;
 	parse_head(x, i, p, n, a, &pp);
-	pp.hash = pp.kind ? intern_hash(pp.norm, pp.len) : 0;
-	if (pp.kind && pp.kind != P_FIRST_OF_MANY &&
-	    !(pp.dom = intern_put(x->doms, pp.norm + pp.local_len + 1,
-				  (size_t)pp.len - pp.local_len - 1, NULL)))
-		return MV_NOMEM;
+	parse_hash(x, i, &pp);
 	return parse_tail(x, i, &pp);
 }
 
 /* ---- phase one on two threads -------------------------------------------- */
 
 /*
- * Why a second thread: parsing (addr) is most of a row's cost, and what
- * must be serial is small: the domains' pool ids and the pool copies of
- * addresses that normalizing changed. A worker parses blocks of rows
- * (hashing the addresses that go to the pool); the main thread takes in
- * each finished block (prefetching the pool slots it knows from the
- * hashes) while the worker parses the next. Safety: the worker writes
- * only its own rows' local fields, its own block and the domain index
- * (x->doms, which the main thread does not touch until the worker is
- * joined); a block changes hands under the mutex, both ways; nothing else
- * is shared. The table and the policy are read-only throughout.
+ * Why two threads: parsing (addr) is most of a row's cost, and what must
+ * be serial is small: the domains' index and pool ids, and the pool
+ * copies of addresses that normalizing changed. Rows go in blocks; both
+ * threads parse blocks (hashing what the main thread will intern), taking
+ * the next unparsed one; the main thread also takes in the parsed blocks
+ * in order (prefetching the slots it knows from the hashes), and parses
+ * when the next one to take in is not ready. Safety: a parser writes only
+ * its block's rows' local fields and dedupe key hashes, and its block; a
+ * block changes hands under the mutex, both ways; only the main thread
+ * writes the pool and the domain index. The table and the policy are
+ * read-only throughout.
  */
 #define BLOCK 8192
 #define NBLOCK 4              /* blocks in flight */
@@ -306,10 +327,12 @@ struct pipe {
 	struct run *x;
 	const table *t;
 	size_t col, nrows, nblocks;
-	struct block *blocks;     /* NBLOCK, reused round robin */
+	struct block *blocks;     /* NBLOCK, reused round robin: block b in b % NBLOCK */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	size_t produced, consumed;
+	size_t next;              /* the next block to parse */
+	size_t consumed;          /* blocks taken in (their slots are free) */
+	size_t ready[NBLOCK];     /* by slot: the block parsed into it, + 1 */
 	bool stop;
 };
 
@@ -336,41 +359,47 @@ static void parse_block(struct pipe *pp, size_t b, addr *a)
 			q->norm = blk->arena + blk->used;
 			blk->used += a->len;
 		}
-		q->hash = to_pool(q) ? intern_hash(q->norm, q->len) : 0;
-		if (q->kind != P_FIRST_OF_MANY)   /* 0 on no memory: the main thread fails */
-			q->dom = intern_put(pp->x->doms, q->norm + q->local_len + 1,
-					    (size_t)q->len - q->local_len - 1, NULL);
+		parse_hash(pp->x, i, q);
 	}
+}
+
+/* Under the mutex: claim the next block to parse, if its slot is free. */
+static bool claim(struct pipe *pp, size_t *b)
+{
+	if (pp->stop || pp->next >= pp->nblocks || pp->next >= pp->consumed + NBLOCK)
+		return false;
+	*b = pp->next++;
+	return true;
+}
+
+/* Parse claimed block b (the mutex held on entry and exit). */
+static void parse_claimed(struct pipe *pp, size_t b, addr *a)
+{
+	pthread_mutex_unlock(&pp->mu);
+	parse_block(pp, b, a);
+	pthread_mutex_lock(&pp->mu);
+	pp->ready[b % NBLOCK] = b + 1;
+	pthread_cond_broadcast(&pp->cv);
 }
 
 static void *parse_worker(void *arg)
 {
 	struct pipe *pp = arg;
 	addr *a = malloc(sizeof(*a));
-	for (size_t b = 0; b < pp->nblocks && a; b++) {
-		pthread_mutex_lock(&pp->mu);
-		while (!pp->stop && pp->produced - pp->consumed >= NBLOCK)
-			pthread_cond_wait(&pp->cv, &pp->mu);
-		bool stop = pp->stop;
-		pthread_mutex_unlock(&pp->mu);
-		if (stop)
-			break;
-		parse_block(pp, b, a);
-		pthread_mutex_lock(&pp->mu);
-		pp->produced++;
-		pthread_cond_broadcast(&pp->cv);
-		pthread_mutex_unlock(&pp->mu);
-	}
+	size_t b;
 	pthread_mutex_lock(&pp->mu);
-	if (!a)
-		pp->stop = true;   /* no memory: the main thread gives up too */
-	pthread_cond_broadcast(&pp->cv);
+	while (a && !pp->stop && pp->next < pp->nblocks) {
+		if (claim(pp, &b))
+			parse_claimed(pp, b, a);
+		else
+			pthread_cond_wait(&pp->cv, &pp->mu);
+	}
 	pthread_mutex_unlock(&pp->mu);
-	free(a);
+	free(a);   /* no memory: the main thread parses alone */
 	return NULL;
 }
 
-/* Take in block b's rows, in row order: domains, pool copies. */
+/* Take in block b's rows, in row order: domains, pool copies, roles. */
 static mv_status intern_block(struct pipe *pp, size_t b)
 {
 	const struct block *blk = &pp->blocks[b % NBLOCK];
@@ -378,8 +407,13 @@ static mv_status intern_block(struct pipe *pp, size_t b)
 	intern *pool = pp->x->r->pool;
 	mv_status st = MV_OK;
 	for (size_t k = 0; k < n && !st; k++) {
-		if (k + AHEAD < n && to_pool(&blk->p[k + AHEAD]))
-			intern_prefetch(pool, blk->p[k + AHEAD].hash);
+		if (k + AHEAD < n) {
+			const struct parsed *q = &blk->p[k + AHEAD];
+			if (to_pool(q))
+				intern_prefetch(pool, q->hash);
+			if (q->kind && q->kind != P_FIRST_OF_MANY)
+				intern_prefetch(pp->x->doms, q->domhash);
+		}
 		st = parse_tail(pp->x, first + k, &blk->p[k]);
 	}
 	return st;
@@ -396,12 +430,14 @@ static mv_status phase_one(struct run *x, const table *t, size_t col)
 	pthread_t th;
 	mv_status st = MV_OK;
 	bool threaded = false;
-	addr *a = NULL;
+	addr *a = malloc(sizeof(*a));
 
 	pp.nblocks = (pp.nrows + BLOCK - 1) / BLOCK;
 	pp.blocks = calloc(NBLOCK, sizeof(struct block));
-	if (!pp.blocks)
-		return MV_NOMEM;
+	if (!pp.blocks || !a) {
+		st = MV_NOMEM;
+		goto out;
+	}
 	for (size_t i = 0; i < NBLOCK && !st; i++)
 		if (!(pp.blocks[i].arena = malloc((size_t)BLOCK * ADDR_MAX)))
 			st = MV_NOMEM;
@@ -409,43 +445,31 @@ static mv_status phase_one(struct run *x, const table *t, size_t col)
 		goto out;
 	pthread_mutex_init(&pp.mu, NULL);
 	pthread_cond_init(&pp.cv, NULL);
-	threaded = pp.nblocks > 0 && pthread_create(&th, NULL, parse_worker, &pp) == 0;
+	threaded = pp.nblocks > 1 && pthread_create(&th, NULL, parse_worker, &pp) == 0;
 	st = run_lists(x);
-	if (!threaded && !st && !(a = malloc(sizeof(*a))))
-		st = MV_NOMEM;
-	for (size_t b = 0; b < pp.nblocks && !st; b++) {
-		if (threaded) {
-			pthread_mutex_lock(&pp.mu);
-			while (!pp.stop && pp.produced <= b)
+	pthread_mutex_lock(&pp.mu);
+	for (size_t b = 0, c; b < pp.nblocks && !st; b++) {
+		while (pp.ready[b % NBLOCK] != b + 1) {
+			if (claim(&pp, &c))
+				parse_claimed(&pp, c, a);
+			else
 				pthread_cond_wait(&pp.cv, &pp.mu);
-			bool gone = pp.produced <= b;
-			pthread_mutex_unlock(&pp.mu);
-			if (gone) {
-				st = MV_NOMEM;
-				break;
-			}
-		} else {
-			parse_block(&pp, b, a);
 		}
-		st = intern_block(&pp, b);
-		if (threaded) {
-			pthread_mutex_lock(&pp.mu);
-			pp.consumed++;
-			pthread_cond_broadcast(&pp.cv);
-			pthread_mutex_unlock(&pp.mu);
-		}
-	}
-	if (threaded) {
-		pthread_mutex_lock(&pp.mu);
-		pp.stop = true;
-		pthread_cond_broadcast(&pp.cv);
 		pthread_mutex_unlock(&pp.mu);
-		pthread_join(th, NULL);
+		st = intern_block(&pp, b);
+		pthread_mutex_lock(&pp.mu);
+		pp.consumed++;
+		pthread_cond_broadcast(&pp.cv);
 	}
+	pp.stop = true;
+	pthread_cond_broadcast(&pp.cv);
+	pthread_mutex_unlock(&pp.mu);
+	if (threaded)
+		pthread_join(th, NULL);
 	pthread_cond_destroy(&pp.cv);
 	pthread_mutex_destroy(&pp.mu);
 out:
-	for (size_t i = 0; i < NBLOCK; i++)
+	for (size_t i = 0; pp.blocks && i < NBLOCK; i++)
 		free(pp.blocks[i].arena);
 	free(pp.blocks);
 	free(a);
@@ -525,6 +549,7 @@ static mv_status rowset_reserve(struct rowset *set, size_t need)
 	struct rslot *s = calloc(ns, sizeof(*s));
 	if (!s)
 		return MV_NOMEM;
+	mem_advise_huge(s, ns * sizeof(*s));
 	for (size_t i = 0; set->s && i <= set->mask; i++) {
 		if (!set->s[i].row)
 			continue;
@@ -572,62 +597,27 @@ static uint32_t rowset_first(struct run *x, struct rowset *set, key_fn *key, siz
 	return 0;
 }
 
-/* Phase three of a row, first half (rows are independent): domain facts,
- * role, suppression. Writes only row i. */
+/* Phase three of a row, first part (rows are independent): domain facts,
+ * suppression. Writes only row i. */
 static void flag_row(struct run *x, size_t i)
 {
 	row_result *rr = &x->r->rows[i];
 	if (rr->local != LOCAL_CANDIDATE || !x->rowdom[i])
 		return;
 	const struct dominfo *d = &x->dom[x->rowdom[i] - 1];
-	mv_str nm = results_normalized(x->r, i);
-	mv_str dm = results_str(x->r, rr->domain);
-	if (lists_is_role(x->l, nm.p, nm.len - dm.len - 1))
-		rr->flags |= F_ROLE;
 	if (d->facts & DOM_DISPOSABLE)
 		rr->flags |= F_DISPOSABLE;
 	if (d->facts & DOM_FREE)
 		rr->flags |= F_FREE;
-	if (x->o->suppress && suppress_count(x->o->suppress) &&
-	    suppress_match(x->o->suppress, nm.p, nm.len)) {
-		rr->local = LOCAL_SUPPRESSED;
-		rr->reason = REASON_SUPPRESSED;
-		rr->flags |= F_SUPPRESSED;
+	if (x->o->suppress && suppress_count(x->o->suppress)) {
+		mv_str nm = results_normalized(x->r, i);
+		if (suppress_match(x->o->suppress, nm.p, nm.len)) {
+			rr->local = LOCAL_SUPPRESSED;
+			rr->reason = REASON_SUPPRESSED;
+			rr->flags |= F_SUPPRESSED;
+		}
 	}
 }
-
-/* Phase three of a row, second half (in row order): duplicates, aliases. */
-static mv_status dedupe_row(struct run *x, size_t i)
-{
-	row_result *rr = &x->r->rows[i];
-	mv_status st = MV_OK;
-	if (rr->local != LOCAL_CANDIDATE || !x->rowdom[i])
-		return MV_OK;
-	const struct dominfo *d = &x->dom[x->rowdom[i] - 1];
-	uint32_t first = rowset_first(x, &x->dup, dedupe_key, i, x->keyhash[i], &st);
-	if (first) {
-		rr->local = LOCAL_DUPLICATE;
-		rr->reason = REASON_DUPLICATE;
-		rr->flags |= F_DUPLICATE;
-		rr->dup_of = first;
-		return MV_OK;
-	}
-	if (st || !(d->facts & DOM_ALIAS) || x->o->no_aliases)
-		return st;
-	char k[RESULT_ADDR_CAP];
-	size_t n = mailbox_key(x, i, k);
-	if (!n)
-		return MV_OK;
-	first = rowset_first(x, &x->mbox, mailbox_key, i, (uint32_t)intern_hash(k, n), &st);
-	if (first) {
-		rr->local = LOCAL_DUPLICATE;
-		rr->reason = REASON_DUPLICATE;
-		rr->flags |= F_ALIAS;
-		rr->dup_of = first;
-	}
-	return st;
-}
-
 
 /* ---- data-parallel loops ---------------------------------------------- */
 
@@ -664,24 +654,136 @@ static void run_split(range_fn fn, void *arg, size_t n)
 	pthread_join(th, NULL);
 }
 
-/* The hash of a candidate's dedupe key, for the duplicate check. */
-static void hash_key(struct run *x, size_t i)
+/*
+ * Duplicates, on two threads: rows are dealt out by the top bit of their
+ * key's hash, so all the rows of one key go to one thread, which sees
+ * them in row order; each thread has its own set. Pass one finds
+ * duplicates by dedupe key, pass two (over what is left) aliases by
+ * mailbox key: the same outcome as one pass in row order, since a row's
+ * alias check only ever looked at rows that were not duplicates. A thread
+ * writes only its own rows and reads only its own rows' keys.
+ */
+#define PART(h) ((h) >> 31)
+
+/*
+ * Each part's rows, in row order, listed in one array by row: in each
+ * half of the rows (as run_split deals them), its part-0 rows from the
+ * front of the half's range, its part-1 rows from the back.
+ */
+struct parts {
+	struct run *x;
+	key_fn *key;
+	struct rowset *sets;      /* x->dup or x->mbox: one per part */
+	uint32_t *order;          /* by row, see above */
+	size_t lo[2], hi[2];      /* by half: its range of rows */
+	size_t n[2][2];           /* by half, by part: its rows */
+	uint32_t flag;            /* F_DUPLICATE or F_ALIAS */
+	mv_status st[2];
+};
+
+/* List row i (hash h) in its half's list for its part. */
+static void part_add(struct parts *ps, int half, size_t i, uint32_t h)
 {
-	char k[RESULT_ADDR_CAP];
-	if (x->r->rows[i].local == LOCAL_CANDIDATE && x->rowdom[i]) {
-		size_t n = dedupe_key(x, i, k);
-		x->keyhash[i] = (uint32_t)intern_hash(k, n);
-	}
+	size_t *n = ps->n[half];
+	if (PART(h))
+		ps->order[ps->hi[half] - 1 - n[1]++] = (uint32_t)i;
+	else
+		ps->order[ps->lo[half] + n[0]++] = (uint32_t)i;
 }
 
-/* Phase three, first half, over rows [lo, hi). */
+/* The k-th row of part in half. */
+static size_t part_row(const struct parts *ps, int half, size_t part, size_t k)
+{
+	return part ? ps->order[ps->hi[half] - 1 - k] : ps->order[ps->lo[half] + k];
+}
+
+static int part_half(struct parts *ps, size_t lo, size_t hi)
+{
+	int half = lo > 0;
+	ps->lo[half] = lo;
+	ps->hi[half] = hi;
+	ps->n[half][0] = ps->n[half][1] = 0;
+	return half;
+}
+
+/* Flags. */
 static void flag_rows(void *arg, size_t lo, size_t hi)
 {
 	struct run *x = arg;
-	for (size_t i = lo; i < hi; i++) {
+	for (size_t i = lo; i < hi; i++)
 		flag_row(x, i);
-		hash_key(x, i);
+}
+
+/* The candidates, by part of their dedupe key's hash. */
+static void dedupe_rows(void *arg, size_t lo, size_t hi)
+{
+	struct parts *ps = arg;
+	struct run *x = ps->x;
+	int half = part_half(ps, lo, hi);
+	for (size_t i = lo; i < hi; i++)
+		if (x->r->rows[i].local == LOCAL_CANDIDATE && x->rowdom[i])
+			part_add(ps, half, i, x->keyhash[i]);
+}
+
+/* The rows left at alias providers, by part of their mailbox key's hash
+ * (which replaces the dedupe key's in x->keyhash). */
+static void mailbox_rows(void *arg, size_t lo, size_t hi)
+{
+	struct parts *ps = arg;
+	struct run *x = ps->x;
+	int half = part_half(ps, lo, hi);
+	char k[RESULT_ADDR_CAP];
+	for (size_t i = lo; i < hi; i++) {
+		if (x->r->rows[i].local != LOCAL_CANDIDATE || !x->rowdom[i] ||
+		    !(x->dom[x->rowdom[i] - 1].facts & DOM_ALIAS))
+			continue;
+		size_t n = mailbox_key(x, i, k);
+		if (!n)
+			continue;
+		x->keyhash[i] = (uint32_t)intern_hash(k, n);
+		part_add(ps, half, i, x->keyhash[i]);
 	}
+}
+
+/* One part's rows in row order: the first of each key stays, the others
+ * become its duplicates. */
+static void dedupe_part(void *arg, size_t part, size_t end)
+{
+	struct parts *ps = arg;
+	struct run *x = ps->x;
+	struct rowset *set = &ps->sets[part];
+	(void)end;
+	ps->st[part] = rowset_reserve(set, ps->n[0][part] + ps->n[1][part]);
+	for (int half = 0; half < 2; half++) {
+		size_t n = ps->n[half][part];
+		for (size_t k = 0; k < n && !ps->st[part]; k++) {
+			size_t i = part_row(ps, half, part, k);
+			if (k + AHEAD < n)
+				rowset_prefetch(set, x->keyhash[part_row(ps, half, part, k + AHEAD)]);
+			uint32_t first = rowset_first(x, set, ps->key, i, x->keyhash[i], &ps->st[part]);
+			if (first) {
+				row_result *rr = &x->r->rows[i];
+				rr->local = LOCAL_DUPLICATE;
+				rr->reason = REASON_DUPLICATE;
+				rr->flags |= ps->flag;
+				rr->dup_of = first;
+			}
+		}
+	}
+}
+
+/* Both parts, on two threads (here alone when a thread cannot be had). */
+static mv_status run_parts(struct parts *ps)
+{
+	pthread_t th;
+	struct half h = { dedupe_part, ps, 1, 2 };
+	bool two = pthread_create(&th, NULL, half_main, &h) == 0;
+	dedupe_part(ps, 0, 1);
+	if (two)
+		pthread_join(th, NULL);
+	else
+		dedupe_part(ps, 1, 2);
+	return ps->st[0] ? ps->st[0] : ps->st[1];
 }
 
 /* Phase two, per distinct domain: facts and typo suggestions. */
@@ -717,16 +819,34 @@ static void suggest_range(void *arg, size_t lo, size_t hi)
 	}
 }
 
+/* Every domain's facts, then the rows' flags from them: beside the typo
+ * engine's set-up, which only reads the pool and the domain counts. */
+static void *facts_then_flags(void *arg)
+{
+	struct run *x = arg;
+	for (size_t d = 0; d < x->ndom; d++)
+		domain_facts(x, (uint32_t)d + 1);
+	flag_rows(x, 0, x->r->n);
+	return NULL;
+}
+
+/* Phase two, and the flags of phase three. */
 static mv_status suggest_domains(struct run *x)
 {
 	typo *ty = NULL;
 	struct phase2 p = { .x = x };
+	pthread_t th;
+	bool two = pthread_create(&th, NULL, facts_then_flags, x) == 0;
 	mv_status st = typo_create(x->l, &ty);
 	for (size_t d = 0; d < x->ndom && !st; d++)
 		if (x->dom[d].count) {
 			mv_str s = results_str(x->r, x->dom[d].pool);
 			st = typo_observe(ty, s.p, s.len, x->dom[d].count);
 		}
+	if (two)
+		pthread_join(th, NULL);
+	else
+		facts_then_flags(x);
 	buf_init(&p.bufs[0], 64u << 20);
 	buf_init(&p.bufs[1], 64u << 20);
 	p.ty = ty;
@@ -739,6 +859,8 @@ static mv_status suggest_domains(struct run *x)
 		run_split(suggest_range, &p, x->ndom);
 	if (!st && (p.failed[0] || p.failed[1]))
 		st = MV_NOMEM;
+	typo_destroy(ty);   /* before the pool grows: its memory can go back */
+	mem_release();
 	for (size_t d = 0; d < x->ndom && !st; d++) {
 		if (!p.sug_len[d])
 			continue;
@@ -751,7 +873,6 @@ static mv_status suggest_domains(struct run *x)
 	buf_free(&p.bufs[1]);
 	free(p.sug_off);
 	free(p.sug_len);
-	typo_destroy(ty);
 	return st;
 }
 
@@ -768,6 +889,10 @@ mv_status local_run(const table *t, long email_col, const local_opts *o,
 	a = malloc(sizeof(*a));
 	x.rowdom = calloc(nrows ? nrows : 1, sizeof(uint32_t));
 	x.keyhash = calloc(nrows ? nrows : 1, sizeof(uint32_t));
+	if (x.rowdom && x.keyhash) {
+		mem_advise_huge(x.rowdom, nrows * sizeof(uint32_t));
+		mem_advise_huge(x.keyhash, nrows * sizeof(uint32_t));
+	}
 	x.doms = intern_create();
 	if (!a || !x.rowdom || !x.keyhash || !x.doms) {
 		st = MV_NOMEM;
@@ -778,22 +903,16 @@ mv_status local_run(const table *t, long email_col, const local_opts *o,
 	r->email_col = (size_t)email_col;
 	/* 1. parse every row, count domains; sets up the lists too */
 	st = phase_one(&x, t, (size_t)email_col);
-	/* 2. per distinct domain: facts from the list's evidence, suggestions */
+	/* 2. per distinct domain: facts from the list's evidence, suggestions;
+	 * 3. flags from the domain facts, suppression (beside 2); then in row
+	 * order: suggestions, fixes; then duplicates, then aliases (two
+	 * threads each) */
 	if (!st)
 		st = suggest_domains(&x);
-	/* 3. flags from the domain facts, roles, suppression (two threads);
-	 * then in row order: suggestions, fixes, duplicates and aliases */
-	if (!st)
-		run_split(flag_rows, &x, nrows);
-	size_t ncand = 0;
-	for (size_t i = 0; i < nrows && !st; i++)
-		ncand += r->rows[i].local == LOCAL_CANDIDATE;
-	if (!st)
-		st = rowset_reserve(&x.dup, ncand);
 	for (size_t i = 0; i < nrows && !st; i++) {
 		row_result *rr = &r->rows[i];
-		if (i + AHEAD < nrows)
-			rowset_prefetch(&x.dup, x.keyhash[i + AHEAD]);
+		if (!x.rowdom[i] || !x.dom[x.rowdom[i] - 1].suggest)
+			continue;
 		if (rr->local == LOCAL_CANDIDATE ||
 		    (rr->local == LOCAL_INVALID && rr->reason == REASON_SYNTAX_ERROR))
 			st = suggest_row(&x, i);
@@ -802,12 +921,29 @@ mv_status local_run(const table *t, long email_col, const local_opts *o,
 			if (!st && x.rowdom[i]) {
 				domain_facts(&x, x.rowdom[i]);
 				flag_row(&x, i);
-				hash_key(&x, i);
 			}
 		}
-		if (!st)
-			st = dedupe_row(&x, i);
 	}
+	struct parts ps = { .x = &x, .key = dedupe_key, .sets = x.dup, .flag = F_DUPLICATE };
+	if (!st && !(ps.order = malloc((nrows ? nrows : 1) * sizeof(uint32_t))))
+		st = MV_NOMEM;
+	if (!st) {
+		run_split(dedupe_rows, &ps, nrows);
+		st = run_parts(&ps);
+	}
+	for (int i = 0; i < 2; i++) {   /* room for the alias sets */
+		free(x.dup[i].s);
+		x.dup[i].s = NULL;
+	}
+	if (!st && !o->no_aliases) {
+		memset(ps.n, 0, sizeof(ps.n));
+		run_split(mailbox_rows, &ps, nrows);
+		ps.key = mailbox_key;
+		ps.sets = x.mbox;
+		ps.flag = F_ALIAS;
+		st = run_parts(&ps);
+	}
+	free(ps.order);
 	if (!st && sum)
 		st = local_summarize(r, sum);
 out:
@@ -965,9 +1101,8 @@ mv_status local_summarize(const results *r, local_summary *sum)
 		}
 		if (rr->local != LOCAL_CANDIDATE && rr->reason < REASON_COUNT)
 			sum->reason[rr->reason]++;
-		for (unsigned b = 0; b < FLAG_COUNT; b++)
-			if (rr->flags & (1u << b))
-				sum->flag[b]++;
+		for (unsigned f = rr->flags; f; f &= f - 1)
+			sum->flag[__builtin_ctz(f)]++;
 	}
 	free(seen);
 	sum->junk = sum->reason[REASON_JUNK];

@@ -1,6 +1,9 @@
 #include "mailvet/mem.h"
 
 #include <stdint.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -15,5 +18,12 @@ void mem_advise_huge(void *p, size_t len)
 #else
 	(void)p;
 	(void)len;
+#endif
+}
+
+void mem_release(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
 #endif
 }

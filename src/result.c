@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mailvet/mem.h"
+
 _Static_assert(FLAG_COUNT <= 16, "the flags fit row_result.flags");
 _Static_assert(REASON_COUNT <= 256 && VERDICT_COUNT <= 256 && OWNER_COUNT <= 256,
 	       "the vocabularies fit their fields");
@@ -39,6 +41,8 @@ results *results_create(size_t nrows)
 	if (!r)
 		return NULL;
 	r->rows = calloc(nrows ? nrows : 1, sizeof(row_result));
+	if (r->rows)
+		mem_advise_huge(r->rows, nrows * sizeof(row_result));
 	r->pool = intern_create();
 	r->n = nrows;
 	if (!r->rows || !r->pool) {

@@ -11,4 +11,9 @@
  * one (fewer page faults and TLB misses); a hint, silently ignored. */
 void mem_advise_huge(void *p, size_t len);
 
+/* Give the system back the free memory the allocator keeps (after a
+ * phase has freed big temporaries, before the next grows); a hint: does
+ * nothing where the C library has no way to. */
+void mem_release(void);
+
 #endif

@@ -4,11 +4,14 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "mailvet/addr.h"
 #include "mailvet/csvio.h"
 #include "mailvet/lists.h"
 #include "mailvet/local.h"
 #include "mailvet/suppress.h"
+#include "mailvet/text.h"
 
 static table *load(const char *csv, long *col)
 {
@@ -416,4 +419,203 @@ TEST(local_summary_text)
 	CHECK(strstr(text, "junk") != NULL);
 	CHECK(strstr(text, "8 probes") != NULL);
 	free(text);
+}
+
+/* ---- the pass against a row-by-row model --------------------------------- */
+
+/*
+ * The pass runs on two threads in blocks, deals rows out to two dedupe
+ * sets by hash and keeps no keys; the model below does none of that: it
+ * parses each row alone and finds each key's first row by sorting. Sizes
+ * cover one block and one thread, several blocks, and an odd tail.
+ */
+struct mrow {
+	char key[RESULT_ADDR_CAP];   /* dedupe key, then mailbox key ("" none) */
+	uint32_t row;
+};
+
+static int mrow_cmp(const void *a, const void *b)
+{
+	const struct mrow *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : (x->row > y->row) - (x->row < y->row);
+}
+
+/* dup_of (1-based) for rows whose key is set, by the first of each key. */
+static void model_firsts(struct mrow *m, size_t n, uint32_t *first_of)
+{
+	struct mrow *s = malloc((n ? n : 1) * sizeof(*s));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (m[i].key[0])
+			s[k++] = m[i];
+	qsort(s, k, sizeof(*s), mrow_cmp);
+	for (size_t i = 0; i < k; i++)
+		first_of[s[i].row] = i && strcmp(s[i].key, s[i - 1].key) == 0 ?
+			first_of[s[i - 1].row] ? first_of[s[i - 1].row] : s[i - 1].row + 1 : 0;
+	free(s);
+}
+
+static uint32_t rnd(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(*s >> 33);
+}
+
+static char *model_csv(size_t rows, uint64_t seed)
+{
+	static const char *const locals[] = {
+		"jane.doe", "JaneDoe", "jane.doe+news", "janedoe", "info", "Sales", "bob",
+		"b.o.b", "bob+shop", "x_1", "admin+x", "\"quoted\"", "m\xc3\xbcller", "a",
+		"no-reply", "Post.Master", "j.d",
+	};
+	static const char *const domains[] = {
+		"gmail.com", "GMail.com", "googlemail.com", "hotmail.com", "outlook.com",
+		"yahoo.com", "northwind.com", "gmial.com", "example.org", "xn--mller-kva.de",
+		"m\xc3\xbcnchen.de", "blocked.com", "mail.blocked.com", "NorthWind.com",
+	};
+	static const char *const forms[] = {
+		"%s@%s", "%s@%s", "%s@%s", " %s@%s ", "Jane Doe <%s@%s>", "mailto:%s@%s",
+		"%s@@%s", "%s@%s, other@%s",
+	};
+	size_t cap = 64 + rows * 128, len = 0;
+	char *csv = malloc(cap);
+	len += (size_t)snprintf(csv, cap, "email\n");
+	for (size_t i = 0; i < rows; i++) {
+		char cell[160], q[330];
+		uint32_t f = rnd(&seed) % 12;
+		const char *l = locals[rnd(&seed) % (sizeof(locals) / sizeof(*locals))];
+		const char *d = domains[rnd(&seed) % (sizeof(domains) / sizeof(*domains))];
+		if (f == 8)
+			snprintf(cell, sizeof(cell), "%s", rnd(&seed) % 2 ? "n/a" : "");
+		else if (f >= 9)   /* many more mailboxes, spelled several ways */
+			snprintf(cell, sizeof(cell), "%s%u@%s", l, rnd(&seed) % 300, d);
+		else
+			snprintf(cell, sizeof(cell), forms[f], l, d, d);
+		size_t k = 0;
+		q[k++] = '"';
+		for (const char *p = cell; *p; p++) {
+			if (*p == '"')
+				q[k++] = '"';
+			q[k++] = *p;
+		}
+		q[k++] = '"';
+		q[k] = '\0';
+		len += (size_t)snprintf(csv + len, cap - len, "%s\n", q);
+	}
+	return csv;
+}
+
+TEST(local_matches_a_row_by_row_model)
+{
+	static const size_t sizes[] = { 1, 700, 5000, 30011 };
+	lists *l = NULL;
+	CHECK_INT(lists_create(&l), MV_OK);
+	suppress *sp = suppress_create();
+	suppress_add(sp, "bob@northwind.com", 17);
+	suppress_add(sp, "@blocked.com", 12);
+	for (size_t z = 0; z < sizeof(sizes) / sizeof(*sizes); z++) {
+		size_t n = sizes[z];
+		char *csv = model_csv(n, 0x5eed + z);
+		table *t = NULL;
+		csv_info info;
+		csv_opts co;
+		csv_opts_init(&co);
+		co.header = 1;
+		CHECK_INT(csvio_load_mem(csv, strlen(csv), &co, &t, &info), MV_OK);
+		CHECK_INT(table_nrows(t), n);
+		local_opts o;
+		local_opts_init(&o);
+		o.suppress = sp;
+		o.lists = l;
+		results *r = results_create(n);
+		CHECK_INT(local_run(t, info.email_col, &o, r, NULL), MV_OK);
+
+		struct mrow *m = calloc(n, sizeof(*m));
+		uint8_t *status = calloc(n, 1), *reason = calloc(n, 1);
+		uint32_t *flags = calloc(n, sizeof(uint32_t)), *dup = calloc(n, sizeof(uint32_t));
+		uint32_t *alias = calloc(n, sizeof(uint32_t));
+		size_t *local_len = calloc(n, sizeof(size_t));
+		addr a;
+		for (size_t i = 0; i < n; i++) {
+			mv_str c = table_cell(t, i, (size_t)info.email_col);
+			m[i].row = (uint32_t)i;
+			addr_parse(c.p, c.len, &o.policy, &a);
+			if (a.reason != REASON_NONE) {
+				status[i] = LOCAL_INVALID;
+				reason[i] = (uint8_t)a.reason;
+				continue;
+			}
+			status[i] = LOCAL_CANDIDATE;
+			if (lists_is_role(l, a.norm, a.local_len))
+				flags[i] |= F_ROLE;
+			if (suppress_match(sp, a.norm, a.len)) {
+				status[i] = LOCAL_SUPPRESSED;
+				reason[i] = REASON_SUPPRESSED;
+				flags[i] |= F_SUPPRESSED;
+				continue;
+			}
+			memcpy(m[i].key, a.norm, a.len + 1);
+			text_lower(m[i].key, a.len);
+			local_len[i] = a.local_len;
+		}
+		model_firsts(m, n, dup);
+		for (size_t i = 0; i < n; i++) {
+			char k[RESULT_ADDR_CAP];
+			size_t kl = strlen(m[i].key);
+			if (dup[i]) {
+				status[i] = LOCAL_DUPLICATE;
+				reason[i] = REASON_DUPLICATE;
+				flags[i] |= F_DUPLICATE;
+				m[i].key[0] = '\0';
+			} else if (kl && lists_alias_key(l, m[i].key, local_len[i],
+							  m[i].key + local_len[i] + 1,
+							  kl - local_len[i] - 1, k, sizeof(k))) {
+				memcpy(m[i].key, k, strlen(k) + 1);
+			} else {
+				m[i].key[0] = '\0';
+			}
+		}
+		model_firsts(m, n, alias);
+		for (size_t i = 0; i < n; i++)
+			if (alias[i]) {
+				status[i] = LOCAL_DUPLICATE;
+				reason[i] = REASON_DUPLICATE;
+				flags[i] |= F_ALIAS;
+				dup[i] = alias[i];
+			}
+		size_t wrong = 0, dups = 0, aliases = 0;
+		const uint32_t mine = F_ROLE | F_SUPPRESSED | F_DUPLICATE | F_ALIAS;
+		for (size_t i = 0; i < n; i++) {
+			const row_result *rr = &r->rows[i];
+			dups += status[i] == LOCAL_DUPLICATE;
+			aliases += (flags[i] & F_ALIAS) != 0;
+			if (rr->local != status[i] || (status[i] != LOCAL_CANDIDATE && rr->reason != reason[i]) ||
+			    rr->dup_of != dup[i] || (rr->flags & mine) != flags[i]) {
+				if (wrong++ < 5)
+					test_fail(__FILE__, __LINE__, "rows %zu, row %zu: status %d reason %d "
+						  "dup_of %u flags %#x, model %d %d %u %#x", n, i,
+						  (int)rr->local, (int)rr->reason, rr->dup_of,
+						  (unsigned)(rr->flags & mine), status[i], reason[i],
+						  dup[i], flags[i]);
+			}
+		}
+		CHECK_INT(wrong, 0);
+		if (n > 1000) {   /* the corpus has what it is meant to test */
+			CHECK(dups > n / 10);
+			CHECK(aliases > n / 100);
+		}
+		free(m);
+		free(status);
+		free(reason);
+		free(flags);
+		free(dup);
+		free(alias);
+		free(local_len);
+		results_destroy(r);
+		table_destroy(t);
+		free(csv);
+	}
+	suppress_destroy(sp);
+	lists_destroy(l);
 }
