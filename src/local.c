@@ -1076,23 +1076,27 @@ out:
 
 /* ---- summary ----------------------------------------------------------------- */
 
-mv_status local_summarize(const results *r, local_summary *sum)
+/* One half's counts (its own bitmap of the domains it has seen). */
+struct sumhalf {
+	const results *r;
+	size_t nbits;
+	unsigned char *seen[2];
+	local_summary s[2];
+};
+
+static void sum_range(void *arg, size_t lo, size_t hi)
 {
-	memset(sum, 0, sizeof(*sum));
-	size_t nbits = intern_count(r->pool) + 1;
-	unsigned char *seen = calloc((nbits + 7) / 8, 1);
-	if (!seen)
-		return MV_NOMEM;
-	sum->rows = r->n;
-	for (size_t i = 0; i < r->n; i++) {
-		const row_result *rr = &r->rows[i];
+	struct sumhalf *h = arg;
+	int k = lo > 0;
+	local_summary *sum = &h->s[k];
+	unsigned char *seen = h->seen[k];
+	for (size_t i = lo; i < hi; i++) {
+		const row_result *rr = &h->r->rows[i];
 		switch (rr->local) {
 		case LOCAL_CANDIDATE:
 			sum->candidates++;
-			if (rr->domain < nbits && !(seen[rr->domain / 8] & (1u << (rr->domain % 8)))) {
+			if (rr->domain < h->nbits)
 				seen[rr->domain / 8] |= (unsigned char)(1u << (rr->domain % 8));
-				sum->domains++;
-			}
 			break;
 		case LOCAL_INVALID: sum->invalid++; break;
 		case LOCAL_DUPLICATE: sum->duplicates++; break;
@@ -1104,7 +1108,36 @@ mv_status local_summarize(const results *r, local_summary *sum)
 		for (unsigned f = rr->flags; f; f &= f - 1)
 			sum->flag[__builtin_ctz(f)]++;
 	}
-	free(seen);
+}
+
+mv_status local_summarize(const results *r, local_summary *sum)
+{
+	struct sumhalf h = { .r = r, .nbits = intern_count(r->pool) + 1 };
+	size_t nbytes = (h.nbits + 7) / 8;
+	memset(sum, 0, sizeof(*sum));
+	h.seen[0] = calloc(nbytes, 1);
+	h.seen[1] = calloc(nbytes, 1);
+	if (!h.seen[0] || !h.seen[1]) {
+		free(h.seen[0]);
+		free(h.seen[1]);
+		return MV_NOMEM;
+	}
+	run_split(sum_range, &h, r->n);
+	sum->rows = r->n;
+	for (int k = 0; k < 2; k++) {
+		sum->candidates += h.s[k].candidates;
+		sum->invalid += h.s[k].invalid;
+		sum->duplicates += h.s[k].duplicates;
+		sum->suppressed += h.s[k].suppressed;
+		for (int i = 0; i < REASON_COUNT; i++)
+			sum->reason[i] += h.s[k].reason[i];
+		for (int i = 0; i < FLAG_COUNT; i++)
+			sum->flag[i] += h.s[k].flag[i];
+	}
+	for (size_t i = 0; i < nbytes; i++)
+		sum->domains += (size_t)__builtin_popcount(h.seen[0][i] | h.seen[1][i]);
+	free(h.seen[0]);
+	free(h.seen[1]);
 	sum->junk = sum->reason[REASON_JUNK];
 	sum->aliases = sum->flag[FLAG_BIT_ALIAS];
 	sum->typos = sum->flag[FLAG_BIT_TYPO];
