@@ -185,11 +185,11 @@ static uint32_t addr_flags(unsigned f)
 }
 
 /*
- * Phase one of a row, in two halves. parse_head parses and sets the row's
- * status and flags, touching nothing shared but the row itself (either
- * thread runs it); it describes in *pp what the row needs interned, which
- * parse_tail then does on the main thread, the only one that writes the
- * pool and the domain index.
+ * Phase one of a row, in two halves. parse_head parses, touching nothing
+ * shared (either thread runs it), and describes in *pp the row's status
+ * and what it needs interned; parse_tail then writes the row and interns
+ * on the main thread, the only one that writes rows, the pool and the
+ * domain index.
  */
 enum { P_NONE, P_ADDR, P_RESERVED, P_FIRST_OF_MANY };
 
@@ -200,6 +200,9 @@ struct parsed {
 	uint32_t cell_off;    /* with in_cell: where norm starts in the cell */
 	uint16_t len;
 	uint16_t local_len;
+	uint16_t flags;       /* F_* from the parse */
+	uint8_t local;        /* the row's local status and reason */
+	uint8_t reason;
 	uint8_t kind;         /* P_* */
 	uint8_t in_cell;      /* norm is the cell's own bytes, unchanged */
 };
@@ -210,14 +213,11 @@ static bool to_pool(const struct parsed *pp)
 	return pp->kind == P_FIRST_OF_MANY || (pp->kind && !pp->in_cell);
 }
 
-static void parse_head(struct run *x, size_t i, const char *p, size_t n, addr *a,
+static void parse_head(const struct run *x, const char *p, size_t n, addr *a,
 		       struct parsed *pp)
 {
-	row_result *rr = &x->r->rows[i];
 	addr_parse(p, n, &x->o->policy, a);
-	clear_local(rr);
-	x->rowdom[i] = 0;
-	rr->flags |= addr_flags(a->flags);
+	pp->flags = (uint16_t)addr_flags(a->flags);
 	pp->kind = P_NONE;
 	pp->in_cell = 0;
 	pp->cell_off = 0;
@@ -225,18 +225,14 @@ static void parse_head(struct run *x, size_t i, const char *p, size_t n, addr *a
 	pp->len = (uint16_t)a->len;
 	pp->local_len = (uint16_t)a->local_len;
 	if (a->reason == REASON_MULTIPLE_ADDRESSES) {
-		rr->local = LOCAL_INVALID;
-		rr->reason = REASON_MULTIPLE_ADDRESSES;
+		pp->local = LOCAL_INVALID;
+		pp->reason = REASON_MULTIPLE_ADDRESSES;
 		if (a->len)
 			pp->kind = P_FIRST_OF_MANY;
 		return;
 	}
-	if (a->reason != REASON_NONE) {
-		rr->local = LOCAL_INVALID;
-		rr->reason = (uint8_t)a->reason;
-	} else {
-		rr->local = LOCAL_CANDIDATE;
-	}
+	pp->local = a->reason != REASON_NONE ? LOCAL_INVALID : LOCAL_CANDIDATE;
+	pp->reason = (uint8_t)a->reason;
 	if (a->reason == REASON_NONE || (a->flags & ADDR_SINGLE_LABEL))
 		pp->kind = P_ADDR;
 	else if (a->reason == REASON_RESERVED_DOMAIN)
@@ -253,7 +249,7 @@ static void parse_hash(struct run *x, size_t i, struct parsed *pp)
 		return;
 	pp->domhash = (uint32_t)intern_hash(pp->norm + pp->local_len + 1,
 					    (size_t)pp->len - pp->local_len - 1);
-	if (x->keyhash && x->r->rows[i].local == LOCAL_CANDIDATE) {
+	if (x->keyhash && pp->local == LOCAL_CANDIDATE) {
 		char k[RESULT_ADDR_CAP];
 		memcpy(k, pp->norm, pp->len);
 		text_lower(k, pp->len);
@@ -265,6 +261,12 @@ static mv_status parse_tail(struct run *x, size_t i, const struct parsed *pp)
 {
 	row_result *rr = &x->r->rows[i];
 	intern *pool = x->r->pool;
+	clear_local(rr);
+	x->rowdom[i] = 0;
+	rr->flags |= pp->flags;
+	rr->local = pp->local;
+	if (pp->local == LOCAL_INVALID)
+		rr->reason = pp->reason;
 	if (pp->kind == P_NONE)
 		return MV_OK;
 	if (pp->kind == P_FIRST_OF_MANY) {
@@ -293,7 +295,7 @@ static mv_status parse_tail(struct run *x, size_t i, const struct parsed *pp)
 static mv_status parse_row(struct run *x, size_t i, const char *p, size_t n, addr *a)
 {
 	struct parsed pp;
-	parse_head(x, i, p, n, a, &pp);
+	parse_head(x, p, n, a, &pp);
 	parse_hash(x, i, &pp);
 	return parse_tail(x, i, &pp);
 }
@@ -308,7 +310,7 @@ static mv_status parse_row(struct run *x, size_t i, const char *p, size_t n, add
  * the next unparsed one; the main thread also takes in the parsed blocks
  * in order (prefetching the slots it knows from the hashes), and parses
  * when the next one to take in is not ready. Safety: a parser writes only
- * its block's rows' local fields and dedupe key hashes, and its block; a
+ * its block and its block's rows' dedupe key hashes (x->keyhash); a
  * block changes hands under the mutex, both ways; only the main thread
  * writes the pool and the domain index. The table and the policy are
  * read-only throughout.
@@ -345,7 +347,7 @@ static void parse_block(struct pipe *pp, size_t b, addr *a)
 	for (size_t i = first; i < last; i++) {
 		struct parsed *q = &blk->p[i - first];
 		mv_str c = table_cell(pp->t, i, pp->col);
-		parse_head(pp->x, i, c.p, c.len, a, q);
+		parse_head(pp->x, c.p, c.len, a, q);
 		if (!q->kind)
 			continue;
 		/* stable bytes: the cell itself when it is the address as is (the
