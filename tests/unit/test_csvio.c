@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -103,6 +105,42 @@ TEST(csvio_binary_rejected)
 		junk[i] = (char)((i * 7919u) & 0xff);
 	CHECK_INT(csvio_load_mem(junk, sizeof(junk), NULL, &t, &info), MV_BINARY);
 	CHECK(t == NULL);
+}
+
+/* Random bytes of any size a user might feed in are refused every time
+ * (a 4 KiB /dev/urandom file once slipped under the control-byte line),
+ * while an 8-bit legacy text is not. */
+TEST(csvio_random_bytes_always_rejected)
+{
+	uint64_t x = 0x9e3779b97f4a7c15u;
+	static char buf[8192];
+	int refused = 0, tries = 3000;
+	for (int k = 0; k < tries; k++) {
+		size_t n = 512 + (size_t)(k * 37) % (sizeof(buf) - 512);
+		for (size_t i = 0; i < n; i++) {
+			x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+			buf[i] = (char)(x >> 24);
+		}
+		table *t = NULL;
+		csv_info info;
+		mv_status st = csvio_load_mem(buf, n, NULL, &t, &info);
+		if (st == MV_BINARY)
+			refused++;
+		else
+			table_destroy(t);
+	}
+	CHECK_INT(refused, tries);
+
+	static char latin1[4096];
+	size_t n = 0;
+	n += (size_t)snprintf(latin1, sizeof(latin1), "name;email\n");
+	while (n + 40 < sizeof(latin1))
+		n += (size_t)snprintf(latin1 + n, sizeof(latin1) - n,
+				      "Jos\xe9 M\xfcller \xc5str\xf6m;jose@x.test\n");
+	table *t = NULL;
+	csv_info info;
+	CHECK_INT(csvio_load_mem(latin1, n, NULL, &t, &info), MV_OK);
+	table_destroy(t);
 }
 
 TEST(csvio_basic_comma_header)
