@@ -46,9 +46,10 @@ static inline uint64_t mix(uint64_t h)
 	return h;
 }
 
-uint64_t intern_hash(const char *p, size_t n)
+/* Eight bytes at a time, multiply-xor; the bytes past the last whole
+ * word are left to the caller (*done says where they start). */
+static inline uint64_t hash_words(const char *p, size_t n, size_t *done)
 {
-	/* Eight bytes at a time, multiply-xor, then a final mix. */
 	uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)n * 0x100000001b3ull);
 	size_t i = 0;
 	for (; i + 8 <= n; i += 8) {
@@ -57,6 +58,21 @@ uint64_t intern_hash(const char *p, size_t n)
 		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
 		h ^= h >> 29;
 	}
+	*done = i;
+	return h;
+}
+
+static inline uint64_t hash_tail(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x94d049bb133111ebull;
+	h ^= h >> 31;
+	return h;
+}
+
+uint64_t intern_hash(const char *p, size_t n)
+{
+	size_t i;
+	uint64_t h = hash_words(p, n, &i);
 	if (i < n) {
 		/* the tail without a variable-length copy: the last eight bytes
 		 * (some hashed twice), or for a short string its first and last
@@ -73,8 +89,19 @@ uint64_t intern_hash(const char *p, size_t n)
 			w = (uint64_t)(unsigned char)p[0] | (uint64_t)(unsigned char)p[n / 2] << 8 |
 			    (uint64_t)(unsigned char)p[n - 1] << 16;
 		}
-		h = (h ^ w) * 0x94d049bb133111ebull;
-		h ^= h >> 31;
+		h = hash_tail(h, w);
+	}
+	return mix(h);
+}
+
+uint64_t intern_hash_stable(const char *p, size_t n)
+{
+	size_t i;
+	uint64_t h = hash_words(p, n, &i);
+	if (i < n) {
+		uint64_t w = 0;
+		memcpy(&w, p + i, n - i);
+		h = hash_tail(h, w);
 	}
 	return mix(h);
 }

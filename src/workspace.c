@@ -34,34 +34,6 @@ static void restore_decision(void *arg, uint32_t row, int dec)
 		w->res->rows[row].decision = (uint8_t)dec;
 }
 
-/*
- * A cell's hash for the file key. Saved decisions are found by it, so it
- * must never change (intern_hash may: it only ever lives in memory).
- */
-static uint64_t cell_hash(const char *p, size_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)n * 0x100000001b3ull);
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, p + i, 8);
-		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-		h ^= h >> 29;
-	}
-	if (i < n) {
-		uint64_t w = 0;
-		memcpy(&w, p + i, n - i);
-		h = (h ^ w) * 0x94d049bb133111ebull;
-		h ^= h >> 31;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h;
-}
-
 /* The file's identity for saved decisions: its real path and a hash of
  * its cells, so an edited file does not inherit stale decisions. */
 static void make_file_key(workspace *w)
@@ -71,7 +43,7 @@ static void make_file_key(workspace *w)
 	for (size_t r = 0; r < table_nrows(w->t); r++)
 		for (size_t c = 0; c < table_row_nfields(w->t, r); c++) {
 			mv_str s = table_cell(w->t, r, c);
-			h = (h ^ cell_hash(s.p, s.len)) * 0x100000001b3ull;
+			h = (h ^ intern_hash_stable(s.p, s.len)) * 0x100000001b3ull;
 		}
 	if (!realpath(w->path, real))
 		snprintf(real, sizeof(real), "%s", w->path);

@@ -37,7 +37,11 @@ size_t intern_count(const intern *in);
 int intern_reserve(intern *in, size_t n);
 size_t intern_mem_bytes(const intern *in);
 
-/* The hash intern uses (64-bit), for callers that hash byte strings. */
+/* The hash intern uses (64-bit), for callers that hash byte strings. It
+ * only ever lives in memory, so it may change between versions. */
 uint64_t intern_hash(const char *p, size_t n);
+/* A hash of the same family that never changes: for keys that are saved
+ * (the workspace's file key). */
+uint64_t intern_hash_stable(const char *p, size_t n);
 
 #endif

@@ -78,3 +78,17 @@ TEST(intern_hashed_and_reserved)
 	CHECK_INT(intern_find(in, "a@b.com", 7), id);
 	intern_destroy(in);
 }
+
+/* The stable hash keys saved decisions: its values must never change. */
+TEST(intern_hash_stable_values)
+{
+	static const struct { const char *s; uint64_t h; } cases[] = {
+		{ "", 0x9ca066f1a4ab2eeaull },
+		{ "a", 0x8d8a943efa9b24b5ull },
+		{ "jane@x.test", 0x650698617ab8583dull },
+		{ "exactly8", 0xad9bbac6a9e03a5bull },
+		{ "a somewhat longer cell, 33 bytes.", 0x7756a4ab38884441ull },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK(intern_hash_stable(cases[i].s, strlen(cases[i].s)) == cases[i].h);
+}

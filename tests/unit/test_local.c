@@ -517,19 +517,15 @@ TEST(local_matches_a_row_by_row_model)
 	for (size_t z = 0; z < sizeof(sizes) / sizeof(*sizes); z++) {
 		size_t n = sizes[z];
 		char *csv = model_csv(n, 0x5eed + z);
-		table *t = NULL;
-		csv_info info;
-		csv_opts co;
-		csv_opts_init(&co);
-		co.header = 1;
-		CHECK_INT(csvio_load_mem(csv, strlen(csv), &co, &t, &info), MV_OK);
+		long col;
+		table *t = load(csv, &col);
 		CHECK_INT(table_nrows(t), n);
 		local_opts o;
 		local_opts_init(&o);
 		o.suppress = sp;
 		o.lists = l;
 		results *r = results_create(n);
-		CHECK_INT(local_run(t, info.email_col, &o, r, NULL), MV_OK);
+		CHECK_INT(local_run(t, col, &o, r, NULL), MV_OK);
 
 		struct mrow *m = calloc(n, sizeof(*m));
 		uint8_t *status = calloc(n, 1), *reason = calloc(n, 1);
@@ -538,7 +534,7 @@ TEST(local_matches_a_row_by_row_model)
 		size_t *local_len = calloc(n, sizeof(size_t));
 		addr a;
 		for (size_t i = 0; i < n; i++) {
-			mv_str c = table_cell(t, i, (size_t)info.email_col);
+			mv_str c = table_cell(t, i, (size_t)col);
 			m[i].row = (uint32_t)i;
 			addr_parse(c.p, c.len, &o.policy, &a);
 			if (a.reason != REASON_NONE) {
