@@ -133,19 +133,21 @@ size_t addr_split(const char *cell, size_t n, mv_str *parts, size_t max)
 }
 
 /*
- * Peel what exports wrap around an address. Returns the span to parse;
- * sets ADDR_* flags. Never fails: a span that stays odd fails the parse.
+ * Peel what exports wrap around an address, at most four layers, trimming
+ * white space around each (the innermost too: a re-parse would trim it).
+ * Returns the span to parse; sets ADDR_* flags. Never fails: a span that
+ * stays odd fails the parse.
  */
 static const char *unwrap(const char *s, size_t *np, unsigned *flags)
 {
 	size_t n = *np;
-	for (int round = 0; round < 4; round++) {
+	for (int round = 0;; round++) {
 		size_t before = n;
 		const char *t = addr_trim(s, &n);
 		if (n != before)
 			*flags |= ADDR_TRIMMED;
 		s = t;
-		if (n < 2)
+		if (n < 2 || round == 4)
 			break;
 		if (has_prefix_ci(s, n, "mailto:")) {
 			s += 7;

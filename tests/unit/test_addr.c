@@ -91,6 +91,10 @@ static const struct acase cases[] = {
 	{ "'<jane@northwind.com>'", OK, "jane@northwind.com", WR },
 	{ "<mailto:jane@northwind.com>", OK, "jane@northwind.com", WR | MT },
 	{ "\" jane@northwind.com \"", OK, "jane@northwind.com", WR | TR },
+	/* four layers, then white space: trimmed too (a re-parse would) */
+	{ "<<<<\xc2\xa0jane@northwind.com>>>>", OK, "jane@northwind.com", WR | TR },
+	{ "'<\"(\xe2\x80\x8bjane@northwind.com\xe2\x80\x8b)\">'", OK, "jane@northwind.com", WR | TR },
+	{ "<<<<<jane@northwind.com>>>>>", SYN, NULL, 0 },
 	/* ---- display names ---- */
 	{ "Jane Doe <jane@northwind.com>", OK, "jane@northwind.com", DN },
 	{ "\"Doe, Jane\" <jane@northwind.com>", OK, "jane@northwind.com", DN },
