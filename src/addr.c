@@ -237,11 +237,19 @@ static const struct word filler_words[] = {
 	{ NULL, 0 },
 };
 
-static bool junk_address(const char *local, size_t ln, const char *dom, size_t dn)
+static bool junk_local(const char *local, size_t ln)
 {
 	char f = (char)(local[0] | 0x20);   /* every placeholder starts d, n or u */
-	if ((f == 'n' || f == 'd' || f == 'u') && word_in(local, ln, placeholder_locals))
-		return true;
+	return (f == 'n' || f == 'd' || f == 'u') && word_in(local, ln, placeholder_locals);
+}
+
+/*
+ * A filler word as local part and as the domain's first label. dom is the
+ * normalized (A-label) domain: as typed, `test@ｔｅｓｔ.com` or
+ * `test@test。com` would pass and their normalized form fail.
+ */
+static bool junk_filler(const char *local, size_t ln, const char *dom, size_t dn)
+{
 	const char *dot = memchr(dom, '.', dn);
 	size_t fl = dot ? (size_t)(dot - dom) : dn;
 	return fl == ln && text_ieq(local, ln, dom, fl) &&
@@ -570,6 +578,8 @@ static mv_reason parse_domain(const char *s, size_t n, const addr_policy *pol, a
 		FAIL(REASON_SYNTAX_ERROR, why);
 	if (dn > ADDR_DOMAIN_MAX)
 		FAIL(REASON_SYNTAX_ERROR, "domain longer than 253 octets");
+	if (junk_filler(a->norm, a->local_len, out, dn))
+		FAIL(REASON_JUNK, "placeholder address");
 	/* A Unicode form for display: non-ASCII input, or xn-- labels. */
 	if (nonascii || ds.alabel) {
 		char *u = NULL;
@@ -640,7 +650,7 @@ static mv_reason parse_span(const char *cell, const char *s, size_t n,
 	a->norm[a->len] = '\0';
 	const char *dom = s + ll + 1;
 	size_t dn = n - ll - 1;
-	if (junk_address(s, ll, dom, dn))
+	if (junk_local(s, ll))
 		FAIL(REASON_JUNK, "placeholder address");
 	mv_reason r = parse_domain(dom, dn, pol, a);
 	if (r)

@@ -231,6 +231,12 @@ static const struct acase cases[] = {
 	{ "test@test.de", JUNK, NULL, 0 },
 	{ "email@email.com", JUNK, NULL, 0 },
 	{ "asdf@asdf.com", JUNK, NULL, 0 },
+	/* judged on the normalized domain: fullwidth, U+3002, soft hyphen */
+	{ "test@\xef\xbd\x94\xef\xbd\x85\xef\xbd\x93\xef\xbd\x94.com", JUNK, NULL, 0 },
+	{ "test@test\xe3\x80\x82" "com", JUNK, NULL, 0 },
+	{ "test@te\xc2\xadst.com", JUNK, NULL, 0 },
+	{ "Email@\xef\xbc\xa5MAIL\xef\xbc\x8e" "de", JUNK, NULL, 0 },
+	{ "test@t\xc3\xa9st.com", OK, "test@xn--tst-bma.com", IDN },
 	{ "noemail@northwind.com", JUNK, NULL, 0 },
 	{ "no-email@northwind.com", JUNK, NULL, 0 },
 	{ "no.email@northwind.com", JUNK, NULL, 0 },
