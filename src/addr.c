@@ -372,10 +372,11 @@ static bool is_ipv4(const char *s, size_t n)
 
 static bool is_ipv6_literal(const char *s, size_t n)
 {
+	static const char ok[] = "0123456789abcdefABCDEF:.";
 	if (!has_prefix_ci(s, n, "IPv6:") || n < 7)
 		return false;
 	for (size_t i = 5; i < n; i++)
-		if (!strchr("0123456789abcdefABCDEF:.", s[i]))
+		if (!memchr(ok, s[i], sizeof(ok) - 1))   /* strchr() finds the NUL */
 			return false;
 	return true;
 }

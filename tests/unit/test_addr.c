@@ -311,13 +311,32 @@ TEST(addr_table)
 	}
 }
 
-/* The NUL-byte case needs an explicit length. */
+/* The NUL-byte cases need an explicit length: PARSE takes the literal's. */
+#define PARSE(lit, pol) addr_parse(lit, sizeof(lit) - 1, pol, &a)
 TEST(addr_nul_byte)
 {
 	addr a;
-	CHECK_INT(addr_parse("a\0b@northwind.com", 17, NULL, &a), REASON_SYNTAX_ERROR);
-	CHECK_INT(addr_parse("jane@north\0wind.com", 19, NULL, &a), REASON_SYNTAX_ERROR);
+	addr_policy ip = { 0 };
+	ip.allow_ip_literal = true;
+	CHECK_INT(PARSE("a\0b@northwind.com", NULL), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("jane@north\0wind.com", NULL), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("\0jane@northwind.com", NULL), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("jane@northwind.com\0", NULL), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("\"a\0b\"@northwind.com", NULL), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("\"a\\\0b\"@northwind.com", NULL), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("<jane@northwind.com\0>", NULL), REASON_SYNTAX_ERROR);
+	/* in an IP literal: strchr() took the NUL for one of its characters */
+	CHECK_INT(PARSE("ip@[IPv6:2001:db8::1\0]", &ip), REASON_SYNTAX_ERROR);
+	CHECK_STR(a.norm, "");
+	CHECK_INT(PARSE("ip@[IPv6:\0\0]", &ip), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("ip@[IPv6:\0::1]", &ip), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("ip@[IPv6:::1\x01]", &ip), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("ip@[192.0.2.1\0]", &ip), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("ip@[\0]", &ip), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("ip@[IPv6:::1]", &ip), REASON_NONE);
+	CHECK_STR(a.norm, "ip@[IPv6:::1]");
 }
+#undef PARSE
 
 TEST(addr_policy)
 {
