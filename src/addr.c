@@ -421,13 +421,14 @@ static size_t parse_local(const char *s, size_t n, addr *a, bool *ok)
 					a->detail = "bad escape in quoted local part";
 					return 0;
 				}
-				i++;
+				i++;   /* the escaped character: a whole UTF-8 one */
 			} else if (p[i] == '"') {
 				break;
 			} else if (p[i] < 0x20 || p[i] == 0x7f) {
 				a->detail = "control character in address";
 				return 0;
-			} else if (p[i] >= 0x80) {
+			}
+			if (p[i] >= 0x80) {
 				size_t k = text_utf8_seq(p + i, n - i);
 				if (!k) {
 					a->detail = "invalid UTF-8 in address";

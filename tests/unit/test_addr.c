@@ -119,6 +119,11 @@ static const struct acase cases[] = {
 	{ "\"a\".b@northwind.com", SYN, NULL, 0 },
 	{ "\"tab\there\"@northwind.com", SYN, NULL, 0 },
 	{ "\"nl\nhere\"@northwind.com", SYN, NULL, 0 },
+	/* a quoted-pair escapes a whole UTF-8 character, never one byte of it */
+	{ "\"\\\xc3\xa9\"@northwind.com", OK, "\"\\\xc3\xa9\"@northwind.com", QU | U8 },
+	{ "\"a\\\xe2\x80\x8b\"@northwind.com", OK, "\"a\\\xe2\x80\x8b\"@northwind.com", QU | U8 },
+	{ "\"\\\xc3\"@northwind.com", SYN, NULL, 0 },
+	{ "\"\\\xff" "x\"@northwind.com", SYN, NULL, 0 },
 	/* ---- UTF-8 local parts (flagged) and IDN domains ---- */
 	{ "j\xc3\xbcrgen@northwind.com", OK, "j\xc3\xbcrgen@northwind.com", U8 },
 	{ "\xd0\xb8\xd0\xb2\xd0\xb0\xd0\xbd@northwind.com", OK, NULL, U8 },
