@@ -133,19 +133,21 @@ size_t addr_split(const char *cell, size_t n, mv_str *parts, size_t max)
 }
 
 /*
- * Peel what exports wrap around an address. Returns the span to parse;
- * sets ADDR_* flags. Never fails: a span that stays odd fails the parse.
+ * Peel what exports wrap around an address, at most four layers, trimming
+ * white space around each (the innermost too: a re-parse would trim it).
+ * Returns the span to parse; sets ADDR_* flags. Never fails: a span that
+ * stays odd fails the parse.
  */
 static const char *unwrap(const char *s, size_t *np, unsigned *flags)
 {
 	size_t n = *np;
-	for (int round = 0; round < 4; round++) {
+	for (int round = 0;; round++) {
 		size_t before = n;
 		const char *t = addr_trim(s, &n);
 		if (n != before)
 			*flags |= ADDR_TRIMMED;
 		s = t;
-		if (n < 2)
+		if (n < 2 || round == 4)
 			break;
 		if (has_prefix_ci(s, n, "mailto:")) {
 			s += 7;
@@ -235,11 +237,19 @@ static const struct word filler_words[] = {
 	{ NULL, 0 },
 };
 
-static bool junk_address(const char *local, size_t ln, const char *dom, size_t dn)
+static bool junk_local(const char *local, size_t ln)
 {
 	char f = (char)(local[0] | 0x20);   /* every placeholder starts d, n or u */
-	if ((f == 'n' || f == 'd' || f == 'u') && word_in(local, ln, placeholder_locals))
-		return true;
+	return (f == 'n' || f == 'd' || f == 'u') && word_in(local, ln, placeholder_locals);
+}
+
+/*
+ * A filler word as local part and as the domain's first label. dom is the
+ * normalized (A-label) domain: as typed, `test@ｔｅｓｔ.com` or
+ * `test@test。com` would pass and their normalized form fail.
+ */
+static bool junk_filler(const char *local, size_t ln, const char *dom, size_t dn)
+{
 	const char *dot = memchr(dom, '.', dn);
 	size_t fl = dot ? (size_t)(dot - dom) : dn;
 	return fl == ln && text_ieq(local, ln, dom, fl) &&
@@ -362,10 +372,11 @@ static bool is_ipv4(const char *s, size_t n)
 
 static bool is_ipv6_literal(const char *s, size_t n)
 {
+	static const char ok[] = "0123456789abcdefABCDEF:.";
 	if (!has_prefix_ci(s, n, "IPv6:") || n < 7)
 		return false;
 	for (size_t i = 5; i < n; i++)
-		if (!strchr("0123456789abcdefABCDEF:.", s[i]))
+		if (!memchr(ok, s[i], sizeof(ok) - 1))   /* strchr() finds the NUL */
 			return false;
 	return true;
 }
@@ -410,13 +421,14 @@ static size_t parse_local(const char *s, size_t n, addr *a, bool *ok)
 					a->detail = "bad escape in quoted local part";
 					return 0;
 				}
-				i++;
+				i++;   /* the escaped character: a whole UTF-8 one */
 			} else if (p[i] == '"') {
 				break;
 			} else if (p[i] < 0x20 || p[i] == 0x7f) {
 				a->detail = "control character in address";
 				return 0;
-			} else if (p[i] >= 0x80) {
+			}
+			if (p[i] >= 0x80) {
 				size_t k = text_utf8_seq(p + i, n - i);
 				if (!k) {
 					a->detail = "invalid UTF-8 in address";
@@ -568,6 +580,8 @@ static mv_reason parse_domain(const char *s, size_t n, const addr_policy *pol, a
 		FAIL(REASON_SYNTAX_ERROR, why);
 	if (dn > ADDR_DOMAIN_MAX)
 		FAIL(REASON_SYNTAX_ERROR, "domain longer than 253 octets");
+	if (junk_filler(a->norm, a->local_len, out, dn))
+		FAIL(REASON_JUNK, "placeholder address");
 	/* A Unicode form for display: non-ASCII input, or xn-- labels. */
 	if (nonascii || ds.alabel) {
 		char *u = NULL;
@@ -638,7 +652,7 @@ static mv_reason parse_span(const char *cell, const char *s, size_t n,
 	a->norm[a->len] = '\0';
 	const char *dom = s + ll + 1;
 	size_t dn = n - ll - 1;
-	if (junk_address(s, ll, dom, dn))
+	if (junk_local(s, ll))
 		FAIL(REASON_JUNK, "placeholder address");
 	mv_reason r = parse_domain(dom, dn, pol, a);
 	if (r)

@@ -15,7 +15,8 @@
  *      (ADDR_MULTIPLE, reason multiple_addresses; the first valid one is
  *      parsed into the result so a front end can offer it, never apply it).
  *   2. junk: empty, placeholders (n/a, none, -, unknown, test@test.com,
- *      noemail@..., ...), no `@` at all → REASON_JUNK.
+ *      noemail@..., ...), no `@` at all → REASON_JUNK. test@test.com is
+ *      judged on the normalized domain, once its syntax is good.
  *   3. syntax: RFC 5321 Mailbox (dot-atom or quoted-string local part),
  *      RFC 6531 UTF-8 local parts, IDNA/UTS #46 domains (libidn2, called
  *      only for non-ASCII or xn-- domains). Limits: local part 64 octets,

@@ -1,8 +1,9 @@
 /*
  * libFuzzer harness: the address parser on arbitrary bytes. Checks the
  * wire invariant of every accepted address (no control bytes, <= 254
- * octets, the '@' where local_len says) and that the parse is stable: the
- * normalized form parses again to itself.
+ * octets, the '@' where local_len says), that its normalized form is valid
+ * UTF-8, and that the parse is stable: the normalized form parses again to
+ * itself. tests/fuzz/addr.dict holds the tokens that matter.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "mailvet/addr.h"
+#include "mailvet/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -27,6 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < a.len; i++)
 			if ((unsigned char)a.norm[i] < 0x20 || a.norm[i] == 0x7f)
 				abort();
+		if (!text_utf8_valid(a.norm, a.len))
+			abort();
 		if (a.clean_off + a.clean_len > size)
 			abort();
 		if (addr_parse(a.norm, a.len, &pol, &b) != REASON_NONE ||

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make fuzz: runs every harness for FUZZ_SECONDS (default 60) on its seed
 # corpus (tests/fuzz/corpus/NAME); new inputs go to a scratch copy, so the
-# committed corpus only changes by hand; an input that fails is kept in
-# build/fuzz-found/NAME and printed (base64). Ends with "N passed, N failed".
+# committed corpus only changes by hand; tests/fuzz/NAME.dict, when there
+# is one, is passed as the libFuzzer dictionary; an input that fails is kept
+# in build/fuzz-found/NAME and printed (base64). Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
 B=${BUILD:-build}
@@ -13,8 +14,10 @@ for h in "$B"/fuzz/fuzz_*; do
 	name=$(basename "$h"); name=${name#fuzz_}
 	work=$(mktemp -d /tmp/mailvet-fuzz.XXXXXX)
 	[ -d "tests/fuzz/corpus/$name" ] && cp -R "tests/fuzz/corpus/$name/." "$work/"
+	dict=()
+	[ -f "tests/fuzz/$name.dict" ] && dict=(-dict="tests/fuzz/$name.dict")
 	if "$h" -max_total_time="$S" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-		-artifact_prefix="$work/" "$work" >"$work.log" 2>&1; then
+		"${dict[@]}" -artifact_prefix="$work/" "$work" >"$work.log" 2>&1; then
 		echo "fuzz $name: ok ($(grep -Eo 'stat::number_of_executed_units: [0-9]+' "$work.log" | grep -Eo '[0-9]+' || grep -Eo '#[0-9]+' "$work.log" | tail -n1) runs in ${S}s)"
 		pass=$((pass + 1))
 	else

@@ -1,7 +1,11 @@
 /* addr: cleaning, syntax, normalization, junk — a table of address cases. */
 #include "test.h"
 
+#include <stdint.h>
+#include <stdlib.h>
+
 #include "mailvet/addr.h"
+#include "mailvet/text.h"
 
 #define OK REASON_NONE
 #define SYN REASON_SYNTAX_ERROR
@@ -91,6 +95,10 @@ static const struct acase cases[] = {
 	{ "'<jane@northwind.com>'", OK, "jane@northwind.com", WR },
 	{ "<mailto:jane@northwind.com>", OK, "jane@northwind.com", WR | MT },
 	{ "\" jane@northwind.com \"", OK, "jane@northwind.com", WR | TR },
+	/* four layers, then white space: trimmed too (a re-parse would) */
+	{ "<<<<\xc2\xa0jane@northwind.com>>>>", OK, "jane@northwind.com", WR | TR },
+	{ "'<\"(\xe2\x80\x8bjane@northwind.com\xe2\x80\x8b)\">'", OK, "jane@northwind.com", WR | TR },
+	{ "<<<<<jane@northwind.com>>>>>", SYN, NULL, 0 },
 	/* ---- display names ---- */
 	{ "Jane Doe <jane@northwind.com>", OK, "jane@northwind.com", DN },
 	{ "\"Doe, Jane\" <jane@northwind.com>", OK, "jane@northwind.com", DN },
@@ -115,6 +123,11 @@ static const struct acase cases[] = {
 	{ "\"a\".b@northwind.com", SYN, NULL, 0 },
 	{ "\"tab\there\"@northwind.com", SYN, NULL, 0 },
 	{ "\"nl\nhere\"@northwind.com", SYN, NULL, 0 },
+	/* a quoted-pair escapes a whole UTF-8 character, never one byte of it */
+	{ "\"\\\xc3\xa9\"@northwind.com", OK, "\"\\\xc3\xa9\"@northwind.com", QU | U8 },
+	{ "\"a\\\xe2\x80\x8b\"@northwind.com", OK, "\"a\\\xe2\x80\x8b\"@northwind.com", QU | U8 },
+	{ "\"\\\xc3\"@northwind.com", SYN, NULL, 0 },
+	{ "\"\\\xff" "x\"@northwind.com", SYN, NULL, 0 },
 	/* ---- UTF-8 local parts (flagged) and IDN domains ---- */
 	{ "j\xc3\xbcrgen@northwind.com", OK, "j\xc3\xbcrgen@northwind.com", U8 },
 	{ "\xd0\xb8\xd0\xb2\xd0\xb0\xd0\xbd@northwind.com", OK, NULL, U8 },
@@ -227,6 +240,12 @@ static const struct acase cases[] = {
 	{ "test@test.de", JUNK, NULL, 0 },
 	{ "email@email.com", JUNK, NULL, 0 },
 	{ "asdf@asdf.com", JUNK, NULL, 0 },
+	/* judged on the normalized domain: fullwidth, U+3002, soft hyphen */
+	{ "test@\xef\xbd\x94\xef\xbd\x85\xef\xbd\x93\xef\xbd\x94.com", JUNK, NULL, 0 },
+	{ "test@test\xe3\x80\x82" "com", JUNK, NULL, 0 },
+	{ "test@te\xc2\xadst.com", JUNK, NULL, 0 },
+	{ "Email@\xef\xbc\xa5MAIL\xef\xbc\x8e" "de", JUNK, NULL, 0 },
+	{ "test@t\xc3\xa9st.com", OK, "test@xn--tst-bma.com", IDN },
 	{ "noemail@northwind.com", JUNK, NULL, 0 },
 	{ "no-email@northwind.com", JUNK, NULL, 0 },
 	{ "no.email@northwind.com", JUNK, NULL, 0 },
@@ -301,13 +320,32 @@ TEST(addr_table)
 	}
 }
 
-/* The NUL-byte case needs an explicit length. */
+/* The NUL-byte cases need an explicit length: PARSE takes the literal's. */
+#define PARSE(lit, pol) addr_parse(lit, sizeof(lit) - 1, pol, &a)
 TEST(addr_nul_byte)
 {
 	addr a;
-	CHECK_INT(addr_parse("a\0b@northwind.com", 17, NULL, &a), REASON_SYNTAX_ERROR);
-	CHECK_INT(addr_parse("jane@north\0wind.com", 19, NULL, &a), REASON_SYNTAX_ERROR);
+	addr_policy ip = { 0 };
+	ip.allow_ip_literal = true;
+	CHECK_INT(PARSE("a\0b@northwind.com", NULL), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("jane@north\0wind.com", NULL), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("\0jane@northwind.com", NULL), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("jane@northwind.com\0", NULL), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("\"a\0b\"@northwind.com", NULL), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("\"a\\\0b\"@northwind.com", NULL), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("<jane@northwind.com\0>", NULL), REASON_SYNTAX_ERROR);
+	/* in an IP literal: strchr() took the NUL for one of its characters */
+	CHECK_INT(PARSE("ip@[IPv6:2001:db8::1\0]", &ip), REASON_SYNTAX_ERROR);
+	CHECK_STR(a.norm, "");
+	CHECK_INT(PARSE("ip@[IPv6:\0\0]", &ip), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("ip@[IPv6:\0::1]", &ip), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("ip@[IPv6:::1\x01]", &ip), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("ip@[192.0.2.1\0]", &ip), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("ip@[\0]", &ip), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("ip@[IPv6:::1]", &ip), REASON_NONE);
+	CHECK_STR(a.norm, "ip@[IPv6:::1]");
 }
+#undef PARSE
 
 TEST(addr_policy)
 {
@@ -370,4 +408,263 @@ TEST(addr_trim_and_reserved)
 	CHECK(addr_reserved_domain("example.com", 11));
 	CHECK(!addr_reserved_domain("myexample.com", 13));
 	CHECK(!addr_reserved_domain("com", 3));
+}
+
+/* ---- the fixed point: an accepted address parses again to itself ---- */
+
+/* s[0..n) with C escapes for controls and bytes >= 0x80, for messages. */
+static const char *shown(const char *s, size_t n)
+{
+	static char out[4 * 1200 + 1];
+	size_t k = 0;
+	for (size_t i = 0; i < n && k + 5 <= sizeof(out); i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			out[k++] = (char)c;
+		else
+			k += (size_t)snprintf(out + k, sizeof(out) - k, "\\x%02x", c);
+	}
+	out[k] = '\0';
+	return out;
+}
+
+/*
+ * What tests/fuzz/fuzz_addr.c checks of an accepted address a, parsed
+ * from a cell of n bytes under pol: the wire invariant (<= 254 octets, no byte
+ * below 0x20 and no DEL, no NUL before len, the '@' at local_len), valid
+ * UTF-8, the typed span inside the cell, and the normalized form parsing
+ * again to itself. Returns the broken property, or NULL.
+ */
+static const char *fixed_point_broken(size_t n, const addr_policy *pol, const addr *a)
+{
+	static addr b;
+	if (a->len == 0 || a->len > ADDR_MAX || strlen(a->norm) != a->len ||
+	    a->norm[a->local_len] != '@')
+		return "length or '@' position";
+	for (size_t i = 0; i < a->len; i++)
+		if ((unsigned char)a->norm[i] < 0x20 || a->norm[i] == 0x7f)
+			return "control byte in the normalized form";
+	if (!text_utf8_valid(a->norm, a->len))
+		return "invalid UTF-8 in the normalized form";
+	if (a->clean_off + a->clean_len > n)
+		return "typed span outside the cell";
+	if (addr_parse(a->norm, a->len, pol, &b) != REASON_NONE)
+		return b.detail;
+	if (strcmp(a->norm, b.norm) != 0)
+		return "the normalized form parses to another address";
+	return NULL;
+}
+
+TEST(addr_table_fixed_point)
+{
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *in = cases[i].in;
+		for (unsigned p = 0; p < 4; p++) {
+			addr_policy pol = { 0 };
+			pol.allow_reserved = p & 1;
+			pol.allow_ip_literal = p & 2;
+			addr a;
+			if (addr_parse(in, strlen(in), &pol, &a) != REASON_NONE)
+				continue;
+			const char *why = fixed_point_broken(strlen(in), &pol, &a);
+			if (why)
+				test_fail(__FILE__, __LINE__, "case %zu \"%s\" (policy %u) -> \"%s\": %s",
+					  i, shown(in, strlen(in)), p, a.norm, why);
+		}
+	}
+}
+
+/* Pieces for the random cells: what exports, hands and IDNA put there. */
+struct piece {
+	const char *s;
+	size_t n;
+};
+#define P(s) { s, sizeof(s) - 1 }
+static const struct piece ws_pieces[] = {
+	P(" "), P("\t"), P("\xc2\xa0"), P("\xe2\x80\x8b"), P("\xef\xbb\xbf"),
+	P("\xe3\x80\x80"), P("\xe2\x80\x8d"), P("\r\n"),
+};
+static const struct piece local_pieces[] = {
+	P("jane"), P("test"), P("TEST"), P("email"), P("asdf"), P("a.b"), P("x"),
+	P("o'brien"), P("j\xc3\xbcrgen"), P("\xef\xbd\x94\xef\xbd\x85\xef\xbd\x93\xef\xbd\x94"),
+	P("\xe7\x94\xa8"), P("+tag"), P("noemail"), P("none"), P("."), P("\xc2\xa0"),
+	P("\xe2\x80\x8b"),
+};
+static const struct piece quoted_pieces[] = {
+	P("a"), P(" "), P("\\\""), P("\\\\"), P("\\"), P("@"), P(","), P("\xc3\xa9"),
+	P("\xc3"), P("\xff"), P("\xe2\x80\x8b"), P("\xc2\xa0"), P("\\\xc3\xa9"),
+	P("\\\xe2\x80\x8b"), P("\\\xc3"), P("<"), P(">"), P("\0"), P("\x01"),
+};
+static const struct piece label_pieces[] = {
+	P("test"), P("northwind"), P("email"), P("asdf"), P("b\xc3\xbc" "cher"), P("xn--bcher-kva"),
+	P("\xef\xbd\x94\xef\xbd\x85\xef\xbd\x93\xef\xbd\x94"), P("te\xc2\xadst"),
+	P("\xef\xbc\xa5MAIL"), P("example"), P("x-y"), P("123"), P("EMAIL"), P("xn--zz"),
+	P("t\xc3\xa9st"), P("\xe2\x80\x8b"),
+};
+static const struct piece dot_pieces[] = {
+	P("."), P("."), P("."), P("\xe3\x80\x82"), P("\xef\xbc\x8e"), P("\xef\xbd\xa1"),
+};
+static const struct piece tld_pieces[] = {
+	P("com"), P("de"), P("test"), P("\xef\xbd\x83\xef\xbd\x8f\xef\xbd\x8d"), P("org"),
+	P("123"), P("local"),
+};
+static const struct piece ip_pieces[] = {
+	P("2001"), P(":"), P("::"), P("db8"), P("1"), P("FFFF"), P("."), P("192.0.2.1"),
+	P("\0"), P("\x01"), P("g"), P(" "), P("\xc2\xa0"),
+};
+static const struct piece stray_pieces[] = {
+	P("@"), P("\""), P("<"), P(">"), P("\\"), P("mailto:"), P("?x=1"), P("\0"), P("\x7f"),
+	P("\xc3"), P("\xff"), P(","), P(" "), P("\xc2\xa0"), P("\xe2\x80\x8b"), P("[IPv6:"),
+	P("]"), P("\xe3\x80\x82"), P("\xc2\xad"), P("xn--"),
+};
+#undef P
+
+#define GEN_MAX 1200   /* bytes in a random cell */
+
+struct gen {
+	uint64_t x;
+	char buf[GEN_MAX];
+	size_t n;
+};
+
+static unsigned gen_below(struct gen *g, unsigned m)
+{
+	g->x ^= g->x << 13;
+	g->x ^= g->x >> 7;
+	g->x ^= g->x << 17;
+	return (unsigned)((g->x >> 32) % m);
+}
+
+#define PICK(g, list) gen_put(g, &list[gen_below(g, sizeof(list) / sizeof(list[0]))])
+
+static void gen_put(struct gen *g, const struct piece *p)
+{
+	if (g->n + p->n <= sizeof(g->buf)) {
+		memcpy(g->buf + g->n, p->s, p->n);
+		g->n += p->n;
+	}
+}
+
+static void gen_text(struct gen *g, const char *s)
+{
+	struct piece p = { s, strlen(s) };
+	gen_put(g, &p);
+}
+
+/* local@domain, then up to six layers of wrappers with white space. */
+static void gen_address(struct gen *g)
+{
+	size_t start = g->n;
+	if (gen_below(g, 4) == 0) {
+		gen_text(g, "\"");
+		for (unsigned k = gen_below(g, 4); k-- > 0;)
+			PICK(g, quoted_pieces);
+		gen_text(g, "\"");
+	} else {
+		for (unsigned k = 1 + gen_below(g, 2); k-- > 0;)
+			PICK(g, local_pieces);
+	}
+	gen_text(g, "@");
+	if (gen_below(g, 6) == 0) {
+		gen_text(g, gen_below(g, 2) ? "[IPv6:" : "[");
+		for (unsigned k = 1 + gen_below(g, 5); k-- > 0;)
+			PICK(g, ip_pieces);
+		gen_text(g, "]");
+	} else {
+		for (unsigned k = 1 + gen_below(g, 2); k-- > 0;) {
+			PICK(g, label_pieces);
+			PICK(g, dot_pieces);
+		}
+		PICK(g, tld_pieces);
+	}
+	static const char *const open[] = { "<", "\"", "'", "(", "[", "`", "mailto:", "Jane Doe <",
+					    "MAILTO:", "\"Doe, J\" <" };
+	static const char *const close[] = { ">", "\"", "'", ")", "]", "`", "", ">", "?s=1", ">" };
+	for (unsigned layers = gen_below(g, 7); layers-- > 0;) {
+		char tmp[GEN_MAX];
+		size_t len = g->n - start;
+		memcpy(tmp, g->buf + start, len);
+		g->n = start;
+		unsigned w = gen_below(g, sizeof(open) / sizeof(open[0]));
+		gen_text(g, open[w]);
+		if (gen_below(g, 3) == 0)
+			PICK(g, ws_pieces);
+		struct piece inner = { tmp, len };
+		gen_put(g, &inner);
+		if (gen_below(g, 3) == 0)
+			PICK(g, ws_pieces);
+		gen_text(g, close[w]);
+	}
+}
+
+/*
+ * Random address-like cells: an address in random wrappers, sometimes two,
+ * sometimes with a stray piece inserted or a byte cut. Every accepted one
+ * must keep the fuzz harness's invariants (fixed_point_broken). The count
+ * and seed can be set: MAILVET_ADDR_ITERS (50,000), MAILVET_ADDR_SEED.
+ */
+TEST(addr_random_fixed_point)
+{
+	const char *e = getenv("MAILVET_ADDR_ITERS");
+	unsigned long iters = e ? strtoul(e, NULL, 10) : 50000;
+	const char *sd = getenv("MAILVET_ADDR_SEED");
+	uint64_t seed = sd ? strtoull(sd, NULL, 0) : 0x6164647266697865ull;
+	static struct gen g;
+	char *buf = g.buf;
+	g.x = seed ? seed : 1;
+	unsigned long accepted = 0;
+	int bad = 0;
+	for (unsigned long it = 0; it < iters && bad < 5; it++) {
+		g.n = 0;
+		if (gen_below(&g, 6) == 0)
+			PICK(&g, ws_pieces);
+		gen_address(&g);
+		if (gen_below(&g, 10) == 0) {
+			gen_text(&g, gen_below(&g, 2) ? ", " : " ");
+			gen_address(&g);
+		}
+		for (unsigned k = gen_below(&g, 4) == 0 ? 1 + gen_below(&g, 2) : 0; k-- > 0;) {
+			/* a stray piece somewhere, or a byte cut out */
+			char tmp[GEN_MAX];
+			size_t at = gen_below(&g, (unsigned)g.n + 1), tail = g.n - at;
+			memcpy(tmp, buf + at, tail);
+			g.n = at;
+			if (gen_below(&g, 4) == 0 && tail)
+				memmove(tmp, tmp + 1, --tail);
+			else
+				PICK(&g, stray_pieces);
+			struct piece rest = { tmp, tail };
+			gen_put(&g, &rest);
+		}
+		if (gen_below(&g, 6) == 0)
+			PICK(&g, ws_pieces);
+
+		addr_policy pol = { 0 };
+		pol.allow_reserved = gen_below(&g, 2);
+		pol.allow_ip_literal = gen_below(&g, 2);
+		addr a;
+		if (addr_parse(buf, g.n, &pol, &a) != REASON_NONE) {
+			if (!*a.detail) {
+				test_fail(__FILE__, __LINE__, "cell %lu \"%s\": refused without a detail",
+					  it, shown(buf, g.n));
+				bad++;
+			}
+			continue;
+		}
+		accepted++;
+		const char *why = fixed_point_broken(g.n, &pol, &a);
+		if (why) {
+			char cell[GEN_MAX * 4 + 1];
+			snprintf(cell, sizeof(cell), "%s", shown(buf, g.n));
+			test_fail(__FILE__, __LINE__, "cell %lu \"%s\" (seed %#llx, policy %d%d) -> \"%s\": %s",
+				  it, cell, (unsigned long long)seed, pol.allow_reserved,
+				  pol.allow_ip_literal, shown(a.norm, a.len), why);
+			bad++;
+		}
+	}
+	if (e || sd)
+		printf("addr_random_fixed_point: %lu cells, %lu accepted (seed %#llx)\n",
+		       iters, accepted, (unsigned long long)seed);
+	if (!bad)
+		CHECK(accepted > iters / 20);   /* the generator still makes addresses */
 }
