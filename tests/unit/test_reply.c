@@ -212,6 +212,66 @@ TEST(reply_parse_text_forms)
 	reply_free(&r);
 }
 
+/* A code named with a colon: "SMTP error 552:" in a client's log, "550:" opening a
+ * line; and a DSN's Status: field giving the enhanced code its Diagnostic-Code lacks. */
+TEST(reply_parse_text_code_colon)
+{
+	smtp_reply r;
+	const char *s = "I/O error while writing buffer: failed to write file: SMTP error 552: Maximum message size exceeded";
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_OK);
+	CHECK_INT(r.code, 552);
+	CHECK_STR(r.text, "Maximum message size exceeded");
+	reply_free(&r);
+	s = "550: No such user here";
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_OK);
+	CHECK_INT(r.code, 550);
+	CHECK_STR(r.text, "No such user here");
+	reply_free(&r);
+	s = "Send failed. Error code 554: Transaction failed";
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_OK);
+	CHECK_INT(r.code, 554);
+	CHECK_STR(r.text, "Transaction failed");
+	reply_free(&r);
+	s = "SMTP Error 550 : mailbox unavailable";   /* space before the colon: already a code */
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_OK);
+	CHECK_INT(r.code, 550);
+	reply_free(&r);
+	/* not a code: a port, a word ending in "error", no space after the colon, a time */
+	s = "connect to mx.b.test[192.0.2.1]:587: Connection refused";
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_PARSE);
+	s = "port 587: Connection refused";
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_PARSE);
+	s = "mirror 550: x";
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_PARSE);
+	s = "error 550:x";
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_PARSE);
+	s = "at 12:550: x";
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_PARSE);
+	/* the DSN's Status: field, when the diagnostic has no enhanced code of its own */
+	s = "Final-Recipient: rfc822; u@b.test\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 No such user";
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_OK);
+	CHECK_INT(r.code, 550);
+	CHECK_INT(r.enhanced, result_enhanced_pack(5, 1, 1));
+	CHECK_STR(r.text, "No such user");
+	reply_free(&r);
+	/* ... only of the code's class, and the diagnostic's own code wins */
+	s = "Status: 4.2.2\nDiagnostic-Code: smtp; 550 No such user";
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_OK);
+	CHECK_INT(r.enhanced, 0);
+	reply_free(&r);
+	s = "Status: 5.0.0\nDiagnostic-Code: smtp; 550 5.1.1 No such user";
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_OK);
+	CHECK_INT(r.enhanced, result_enhanced_pack(5, 1, 1));
+	reply_free(&r);
+	reply_class k;
+	s = "SMTP error 552: Maximum message size exceeded";
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_OK);
+	reply_classify(&r, REPLY_PHASE_DATA, &k);
+	CHECK_INT(k.reason, REASON_MESSAGE_TOO_BIG);
+	CHECK(k.permanent);
+	reply_free(&r);
+}
+
 TEST(reply_from_parts_and_phase)
 {
 	smtp_reply r;
