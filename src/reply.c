@@ -596,8 +596,31 @@ static void build_index(void)
 	}
 }
 
-/* Lower-case, one space for any run of white space, typographic quotes as
- * ASCII. Returns the length written (at most cap). */
+/* A two-byte UTF-8 capital at s[i] (Latin-1 À-Þ but ×, Cyrillic А-Я and Ё)
+ * written lower case to t[0..2); false for anything else. */
+static bool lower_utf8_pair(unsigned char a, unsigned char b, char *t)
+{
+	if (a == 0xc3 && b >= 0x80 && b <= 0x9e && b != 0x97) {
+		t[0] = (char)a;
+		t[1] = (char)(b + 0x20);
+	} else if (a == 0xd0 && b >= 0x90 && b <= 0x9f) {
+		t[0] = (char)0xd0;
+		t[1] = (char)(b + 0x20);
+	} else if (a == 0xd0 && b >= 0xa0 && b <= 0xaf) {
+		t[0] = (char)0xd1;
+		t[1] = (char)(b - 0x20);
+	} else if (a == 0xd0 && b == 0x81) {
+		t[0] = (char)0xd1;
+		t[1] = (char)0x91;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* Lower-case (ASCII, Latin-1 and Cyrillic letters), one space for any run of
+ * white space, typographic quotes as ASCII. Returns the length written (at
+ * most cap). */
 static size_t normalize(const char *s, size_t n, char *t, size_t cap)
 {
 	size_t m = 0;
@@ -619,6 +642,13 @@ static size_t normalize(const char *s, size_t n, char *t, size_t cap)
 				space = false;
 				continue;
 			}
+		}
+		if (c >= 0xc3 && i + 1 < n && m + 2 <= cap &&
+		    lower_utf8_pair(c, (unsigned char)s[i + 1], t + m)) {
+			m += 2;
+			i++;
+			space = false;
+			continue;
 		}
 		t[m++] = text_ascii_lower((char)c);
 		space = false;
