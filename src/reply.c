@@ -176,6 +176,19 @@ void reply_free(smtp_reply *r)
 }
 
 
+/* Does the word just before s[i] (one space between) equal w, in any case?
+ * "SMTP error 552:", "Error code 550:" name their code so. */
+static bool word_before(const char *s, size_t i, const char *w)
+{
+	size_t wl = strlen(w);
+	if (i < wl + 1 || s[i - 1] != ' ')
+		return false;
+	size_t at = i - 1 - wl;
+	if (at > 0 && ((s[at - 1] >= 'a' && s[at - 1] <= 'z') || (s[at - 1] >= 'A' && s[at - 1] <= 'Z')))
+		return false;
+	return text_find_ci(s + at, wl, w) != NULL;
+}
+
 /* A reply code at s[i]: [2-5]dd, not inside a word, number, address or IP. */
 static bool code_at(const char *s, size_t n, size_t i)
 {
@@ -194,6 +207,11 @@ static bool code_at(const char *s, size_t n, size_t i)
 	char c = s[i + 3];
 	if (c == ',')
 		return i > 0 && s[i - 1] == '(';   /* a Python/Ruby tuple: (550, b'5.1.1 ...') */
+	/* "550: No such user" at the start, "SMTP error 552: ...", "error code 550: ...";
+	 * not "port 587:" or a time. */
+	if (c == ':')
+		return (i + 4 == n || s[i + 4] == ' ') &&
+		       (i == 0 || word_before(s, i, "error") || word_before(s, i, "code"));
 	return c == ' ' || c == '-' || c == '\n' || c == '\r' || c == '\t';
 }
 
@@ -212,7 +230,7 @@ static size_t after_code(const char *s, size_t n, size_t i)
 			p++;
 		return p;
 	}
-	if (p < n && (s[p] == ' ' || s[p] == '-'))
+	if (p < n && (s[p] == ' ' || s[p] == '-' || s[p] == ':'))
 		p++;
 	return p;
 }
@@ -380,6 +398,19 @@ mv_status reply_parse_text(const char *s, size_t n, smtp_reply *out)
 	}
 	if (!enh)
 		enh = find_enhanced(w + p, m - p, code / 100);
+	/* A DSN gives the enhanced code in its Status: field, before the
+	 * Diagnostic-Code that carries the reply ("Status: 5.1.1 ... smtp; 550 ..."). */
+	if (!enh && code) {
+		const char *st_f = text_find_ci(w, best, "status:");
+		if (st_f) {
+			size_t q = (size_t)(st_f - w) + 7;
+			while (q < m && w[q] == ' ')
+				q++;
+			uint32_t e = 0;
+			if (parse_enhanced(w + q, m - q, &e) && (int)(e >> 20) == code / 100)
+				enh = e;
+		}
+	}
 	if (!code && !enh) {
 		st = MV_PARSE;
 		goto out;
@@ -565,8 +596,31 @@ static void build_index(void)
 	}
 }
 
-/* Lower-case, one space for any run of white space, typographic quotes as
- * ASCII. Returns the length written (at most cap). */
+/* A two-byte UTF-8 capital at s[i] (Latin-1 À-Þ but ×, Cyrillic А-Я and Ё)
+ * written lower case to t[0..2); false for anything else. */
+static bool lower_utf8_pair(unsigned char a, unsigned char b, char *t)
+{
+	if (a == 0xc3 && b >= 0x80 && b <= 0x9e && b != 0x97) {
+		t[0] = (char)a;
+		t[1] = (char)(b + 0x20);
+	} else if (a == 0xd0 && b >= 0x90 && b <= 0x9f) {
+		t[0] = (char)0xd0;
+		t[1] = (char)(b + 0x20);
+	} else if (a == 0xd0 && b >= 0xa0 && b <= 0xaf) {
+		t[0] = (char)0xd1;
+		t[1] = (char)(b - 0x20);
+	} else if (a == 0xd0 && b == 0x81) {
+		t[0] = (char)0xd1;
+		t[1] = (char)0x91;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* Lower-case (ASCII, Latin-1 and Cyrillic letters), one space for any run of
+ * white space, typographic quotes as ASCII. Returns the length written (at
+ * most cap). */
 static size_t normalize(const char *s, size_t n, char *t, size_t cap)
 {
 	size_t m = 0;
@@ -588,6 +642,13 @@ static size_t normalize(const char *s, size_t n, char *t, size_t cap)
 				space = false;
 				continue;
 			}
+		}
+		if (c >= 0xc3 && i + 1 < n && m + 2 <= cap &&
+		    lower_utf8_pair(c, (unsigned char)s[i + 1], t + m)) {
+			m += 2;
+			i++;
+			space = false;
+			continue;
 		}
 		t[m++] = text_ascii_lower((char)c);
 		space = false;

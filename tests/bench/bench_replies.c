@@ -4,6 +4,8 @@
  * reasons and owners it gets right, against the target (95% of verdicts,
  * 90% of reasons). Usage: bench_replies [FILE.tsv]; MAILVET_SHOW_MISSES=1
  * lists the misses (read them to learn, never to tune this same set).
+ * Between rounds the held-out file holds its header only: that is said,
+ * and is not a failure.
  */
 #include <stdarg.h>
 
@@ -24,10 +26,16 @@ int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : "tests/data/replies_holdout.tsv";
 	struct score sc;
+	FILE *fp = fopen(path, "r");
+	if (!fp) {
+		fprintf(stderr, "bench_replies: %s: cannot open\n", path);
+		return 1;
+	}
+	fclose(fp);
 	run_corpus(path, &sc, false, report);
 	if (!sc.n) {
-		fprintf(stderr, "bench_replies: no replies in %s\n", path);
-		return 1;
+		printf("replies held out: none in %s (the next round is not in yet)\n", path);
+		return 0;
 	}
 	printf("replies held out: %d from %d providers: verdict %.1f%%, reason %.1f%%, owner %.1f%%, "
 	       "all three %.1f%% (target: verdict 95%%, reason 90%%)\n", sc.n, sc.nprov,
