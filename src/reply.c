@@ -186,7 +186,7 @@ static bool word_before(const char *s, size_t i, const char *w)
 	size_t at = i - 1 - wl;
 	if (at > 0 && ((s[at - 1] >= 'a' && s[at - 1] <= 'z') || (s[at - 1] >= 'A' && s[at - 1] <= 'Z')))
 		return false;
-	return text_find_ci(s + at, wl, w) != NULL;
+	return text_ieq(s + at, wl, w, wl);
 }
 
 /* A reply code at s[i]: [2-5]dd, not inside a word, number, address or IP. */

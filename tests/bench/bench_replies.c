@@ -11,9 +11,12 @@
 
 #include "../common/reply_corpus.h"
 
+static int reported;   /* problems run_corpus said (an unreadable file...) */
+
 static void report(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
+	reported++;
 	(void)file;
 	(void)line;
 	va_start(ap, fmt);
@@ -26,13 +29,9 @@ int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : "tests/data/replies_holdout.tsv";
 	struct score sc;
-	FILE *fp = fopen(path, "r");
-	if (!fp) {
-		fprintf(stderr, "bench_replies: %s: cannot open\n", path);
-		return 1;
-	}
-	fclose(fp);
 	run_corpus(path, &sc, false, report);
+	if (!sc.n && reported)
+		return 1;
 	if (!sc.n) {
 		printf("replies held out: none in %s (the next round is not in yet)\n", path);
 		return 0;
