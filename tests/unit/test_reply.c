@@ -779,6 +779,20 @@ static const struct synth { reply_phase phase; const char *text, *verdict, *owne
 	{ REPLY_PHASE_RCPT, "550 郵件被拒絕", "unknown", "sender", "policy_block" },
 	{ REPLY_PHASE_RCPT, "550 禁止发送", "unknown", "sender", "policy_block" },
 	{ REPLY_PHASE_RCPT, "554 Connection refused(mx). MAIL FROM [a@c.test] mismatches client IP [192.0.2.1]", "unknown", "sender", "policy_block" },
+	/* a log line with the code stripped: the weak words still read it */
+	{ REPLY_PHASE_RCPT, "Message rejected", "unknown", "sender", "policy_block" },
+	{ REPLY_PHASE_RCPT, "Sending forbidden", "unknown", "sender", "policy_block" },
+	{ REPLY_PHASE_RCPT, "Mail not accepted", "unknown", "sender", "policy_block" },
+	{ REPLY_PHASE_RCPT, "The domain is unreachable", "invalid", "recipient", "domain_not_found" },
+	{ REPLY_PHASE_RCPT, "Illegal characters in address", "invalid", "recipient", "syntax_error" },
+	/* the size and quota words before "limit exceeded" and "quota exceeded" */
+	{ REPLY_PHASE_DATA, "552 Message size limit exceeded", "unknown", "sender", "message_too_big" },
+	{ REPLY_PHASE_MAIL, "Daily sending quota exceeded", "unknown", "sender", "rate_limited" },
+	{ REPLY_PHASE_CONNECT, "554 Hourly relay quota reached", "unknown", "sender", "rate_limited" },
+	{ REPLY_PHASE_RCPT, "552 Mailbox limit exceeded", "risky", "recipient", "mailbox_full" },
+	/* 4.2.1 alone: the mailbox is not taking mail now (Gmail's receive-rate code), not a dead address */
+	{ REPLY_PHASE_RCPT, "450 4.2.1 <a@b.test>", "unknown", "recipient", "rate_limited" },
+	{ REPLY_PHASE_DATA, "550 5.2.1 Subject is required", "unknown", "sender", "syntax_error" },
 };
 
 TEST(reply_synthetic_general)
