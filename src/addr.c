@@ -1,5 +1,6 @@
 #include "mailvet/addr.h"
 
+#include <arpa/inet.h>
 #include <idn2.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -370,15 +371,18 @@ static bool is_ipv4(const char *s, size_t n)
 	return parts == 4 && s[n - 1] != '.';
 }
 
+/* RFC 5321 IPv6-address-literal: "IPv6:" and an address inet_pton reads
+ * (the full, compressed and IPv4-embedded forms). Copied first, so a NUL
+ * inside the brackets cannot end the address early. */
 static bool is_ipv6_literal(const char *s, size_t n)
 {
-	static const char ok[] = "0123456789abcdefABCDEF:.";
-	if (!has_prefix_ci(s, n, "IPv6:") || n < 7)
+	char ip[INET6_ADDRSTRLEN];
+	struct in6_addr bin;
+	if (!has_prefix_ci(s, n, "IPv6:") || n - 5 >= sizeof(ip) || memchr(s, '\0', n))
 		return false;
-	for (size_t i = 5; i < n; i++)
-		if (!memchr(ok, s[i], sizeof(ok) - 1))   /* strchr() finds the NUL */
-			return false;
-	return true;
+	memcpy(ip, s + 5, n - 5);
+	ip[n - 5] = '\0';
+	return inet_pton(AF_INET6, ip, &bin) == 1;
 }
 
 /* ---- the parse ------------------------------------------------------------ */

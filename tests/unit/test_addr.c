@@ -344,6 +344,14 @@ TEST(addr_nul_byte)
 	CHECK_INT(PARSE("ip@[\0]", &ip), REASON_SYNTAX_ERROR);
 	CHECK_INT(PARSE("ip@[IPv6:::1]", &ip), REASON_NONE);
 	CHECK_STR(a.norm, "ip@[IPv6:::1]");
+	/* the right characters in a shape no address has */
+	CHECK_INT(PARSE("ip@[IPv6:::::]", &ip), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("ip@[IPv6:1:2:3:4:5:6:7:8:9]", &ip), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("ip@[IPv6:2001:db8::1::2]", &ip), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("ip@[IPv6:12345::1]", &ip), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("ip@[IPv6:...]", &ip), REASON_SYNTAX_ERROR);
+	CHECK_INT(PARSE("ip@[IPv6:::ffff:192.0.2.1]", &ip), REASON_NONE);
+	CHECK_INT(PARSE("ip@[IPv6:2001:DB8:0:0:0:0:0:1]", &ip), REASON_NONE);
 }
 #undef PARSE
 
