@@ -529,7 +529,7 @@ static const struct synth { reply_phase phase; const char *text, *verdict, *owne
 	{ REPLY_PHASE_RCPT, "553 Illegal address", "invalid", "recipient", "syntax_error" },
 	{ REPLY_PHASE_RCPT, "553 Invalid character in address", "invalid", "recipient", "syntax_error" },
 	{ REPLY_PHASE_RCPT, "550 Sender address rejected: Domain not found", "unknown", "sender", "policy_block" },
-	{ REPLY_PHASE_RCPT, "550 Fake sender: a@c.test", "unknown", "sender", "auth_failure" },
+	{ REPLY_PHASE_RCPT, "550 Fake sender: a@c.test", "unknown", "sender", "policy_block" },
 	{ REPLY_PHASE_RCPT, "550 Forged sender address, user unknown", "unknown", "sender", "auth_failure" },
 	{ REPLY_PHASE_RCPT, "550 Forged From: header", "unknown", "sender", "auth_failure" },
 	{ REPLY_PHASE_RCPT, "550 Sender address is forged", "unknown", "sender", "auth_failure" },
