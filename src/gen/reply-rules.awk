@@ -3,11 +3,20 @@
 #   awk -f src/gen/reply-rules.awk assets/reply-rules.tsv > src/reply_rules.inc
 # Columns (tab-separated; '#' lines and blank lines are skipped):
 #   id  code  enhanced  phrase  verdict  owner  reason  permanent  source
-# A bad line stops the build with file:line and the reason.
+# A bad line stops the build with file:line and the reason; so does a rule
+# that can never match, because an earlier rule has its phrase and takes
+# every code and enhanced code it takes (first match wins).
 BEGIN { FS = "\t"; n = 0; bad = 0
 	print "/* Generated from assets/reply-rules.tsv by src/gen/reply-rules.awk. Do not edit. */" }
 function die(msg) { printf("%s:%d: %s\n", FILENAME, FNR, msg) > "/dev/stderr"; bad = 1; exit 1 }
 function cstr(s,   r) { r = s; gsub(/\\/, "\\\\", r); gsub(/"/, "\\\"", r); return "\"" r "\"" }
+function covers(ec, e1, e2, e3, enone, c, f1, f2, f3, fnone) {
+	if (ec != 0 && !(ec == c || (ec < 10 && c >= 100 && int(c / 100) == ec))) return 0
+	if (enone) return fnone
+	if (e1 == -1 && e2 == -1 && e3 == -1) return 1
+	if (fnone) return 0
+	return (e1 == -1 || e1 == f1) && (e2 == -1 || e2 == f2) && (e3 == -1 || e3 == f3)
+}
 function enh(s, part) {
 	if (s == "*" || s == "none") return -1
 	if (s !~ /^[245*]\.([0-9]+|\*)\.([0-9]+|\*)$/) die("enhanced must be *, none or C.S.D with * parts: " s)
@@ -32,6 +41,13 @@ function enh(s, part) {
 	if (r !~ /^[a-z_]+$/) die("bad reason: " r)
 	if (p !~ /^(yes|no|code)$/) die("permanent must be yes, no or code: " p)
 	if (src == "") die("every rule cites a source")
+	x1 = enh(en, 1); x2 = enh(en, 2); x3 = enh(en, 3); xn = en == "none"
+	for (k = 0; k < nph[ph]; k++) {
+		split(prev[ph, k], q, SUBSEP)
+		if (covers(q[1], q[2], q[3], q[4], q[5], c, x1, x2, x3, xn))
+			die("rule " id " can never match: rule " q[6] " before it has the same phrase and codes")
+	}
+	prev[ph, nph[ph]++] = c SUBSEP x1 SUBSEP x2 SUBSEP x3 SUBSEP xn SUBSEP id
 	printf("\t{ %s, %d, %d, %d, %d, %d, %s, VERDICT_%s, OWNER_%s, REASON_%s, PERM_%s, %s, %s },\n",
 	       cstr(id), c, enh(en, 1), enh(en, 2), enh(en, 3), en == "none", cstr(ph),
 	       toupper(v), toupper(o), toupper(r), toupper(p), cstr(src), cstr(id " (" src ")"))
