@@ -827,6 +827,10 @@ static const struct synth { reply_phase phase; const char *text, *verdict, *owne
 	{ REPLY_PHASE_RCPT, "550 sender domain does not resolve", "unknown", "sender", "policy_block" },
 	{ REPLY_PHASE_RCPT, "550 Indirizzo del mittente non valido", "unknown", "sender", "policy_block" },
 	{ REPLY_PHASE_RCPT, "550 Absender nicht gefunden", "unknown", "sender", "policy_block" },
+	/* MTA log texts with no server reply in them */
+	{ REPLY_PHASE_RCPT, "mail forwarding loop for jane@example.com", "unknown", "none", "system_error" },
+	{ REPLY_PHASE_RCPT, "conversation with mx.example.com[192.0.2.1] timed out while sending RCPT TO", "unknown", "none", "temporary_failure" },
+	{ REPLY_PHASE_RCPT, "retry time not reached for any host after a long failure period", "unknown", "none", "temporary_failure" },
 };
 
 TEST(reply_synthetic_general)
