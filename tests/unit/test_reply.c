@@ -831,6 +831,10 @@ static const struct synth { reply_phase phase; const char *text, *verdict, *owne
 	{ REPLY_PHASE_RCPT, "mail forwarding loop for jane@example.com", "unknown", "none", "system_error" },
 	{ REPLY_PHASE_RCPT, "conversation with mx.example.com[192.0.2.1] timed out while sending RCPT TO", "unknown", "none", "temporary_failure" },
 	{ REPLY_PHASE_RCPT, "retry time not reached for any host after a long failure period", "unknown", "none", "temporary_failure" },
+	{ REPLY_PHASE_MAIL, "451 MI:SFQ 发信人在15分钟内的发信数量超过限制", "unknown", "sender", "rate_limited" },
+	{ REPLY_PHASE_RCPT, "550 The mail may contain inappropriate words or links", "unknown", "sender", "spam_content" },
+	{ REPLY_PHASE_RCPT, "550 5.7.1 The account has been dormant", "invalid", "recipient", "mailbox_disabled" },
+	{ REPLY_PHASE_RCPT, "452 4.2.2 Account x@aol.com is receiving too much mail", "unknown", "recipient", "rate_limited" },
 };
 
 TEST(reply_synthetic_general)
