@@ -2,7 +2,9 @@
  * bench_replies — the reply classifier on real replies it was never written
  * or tuned on (tests/data/replies_holdout.tsv): the share of verdicts,
  * reasons and owners it gets right, against the target (95% of verdicts,
- * 90% of reasons). Usage: bench_replies [FILE.tsv]; MAILVET_SHOW_MISSES=1
+ * 90% of reasons). Usage: bench_replies [FILE.tsv] (also run on
+ * tests/data/replies_natural.tsv, every bounce of whole public bounce corpora
+ * less exact repeats of the training set); MAILVET_SHOW_MISSES=1
  * lists the misses (read them to learn, never to tune this same set).
  * Between rounds the held-out file holds its header only: that is said,
  * and is not a failure.
@@ -36,8 +38,8 @@ int main(int argc, char **argv)
 		printf("replies held out: none in %s (the next round is not in yet)\n", path);
 		return 0;
 	}
-	printf("replies held out: %d from %d providers: verdict %.1f%%, reason %.1f%%, owner %.1f%%, "
-	       "all three %.1f%% (target: verdict 95%%, reason 90%%)\n", sc.n, sc.nprov,
+	printf("replies held out (%s): %d from %d providers: verdict %.1f%%, reason %.1f%%, owner %.1f%%, "
+	       "all three %.1f%% (target: verdict 95%%, reason 90%%)\n", path, sc.n, sc.nprov,
 	       100.0 * sc.verdict_ok / sc.n, 100.0 * sc.reason_ok / sc.n, 100.0 * sc.owner_ok / sc.n,
 	       100.0 * sc.all_ok / sc.n);
 	return 0;

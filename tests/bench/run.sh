@@ -23,6 +23,7 @@ grep -Eo 'rows in [0-9.]+ s' "$W/local.txt" | grep -Eo '[0-9.]+ ' | sort -n |
 	awk '{ t[NR] = $1 } END { if (NR) printf "load + local pass, median of %d runs: %.3f s (fastest %.3f s, slowest %.3f s)\n", NR, t[int((NR + 1) / 2)], t[1], t[NR] }'
 # The reply classifier on real replies it was never tuned on.
 "$B/bench/bench_replies"
+"$B/bench/bench_replies" tests/data/replies_natural.tsv
 # The workbench: the model on the same 1M rows, and keypress to screen on the real binary.
 "$B/bench/bench_view" "$W/contacts.csv"
 "$B/bench/bench_keys" "$B/mailvet" "$W/contacts.csv" j

@@ -877,4 +877,6 @@ TEST(reply_holdout_readable)
 	struct score sc;
 	run_corpus("tests/data/replies_holdout.tsv", &sc, false, test_fail);
 	CHECK(sc.n >= 80);
+	run_corpus("tests/data/replies_natural.tsv", &sc, false, test_fail);
+	CHECK(sc.n >= 30);
 }
