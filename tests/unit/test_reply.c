@@ -841,6 +841,8 @@ static const struct synth { reply_phase phase; const char *text, *verdict, *owne
 	{ REPLY_PHASE_DATA, "550 5.7.1 Message refused by Trustwave SEG SpamProfiler", "unknown", "sender", "spam_content" },
 	{ REPLY_PHASE_DATA, "554 5.6.0 Message mime complexity exceeds the policy maximum", "unknown", "sender", "syntax_error" },
 	{ REPLY_PHASE_RCPT, "554 5.4.6 Hop count exceeded: mail forwarding loop for u@b.test", "unknown", "none", "system_error" },
+	{ REPLY_PHASE_DATA, "550 Message is being rejected as it seems to be a spam", "unknown", "sender", "spam_content" },
+	{ REPLY_PHASE_RCPT, "550 5.1.1 Die Nachricht konnte nicht zugestellt werden, weil die Adresse nicht gefunden wurde", "invalid", "recipient", "user_unknown" },
 };
 
 TEST(reply_synthetic_general)
