@@ -827,6 +827,7 @@ static const struct synth { reply_phase phase; const char *text, *verdict, *owne
 	{ REPLY_PHASE_RCPT, "550 sender domain does not resolve", "unknown", "sender", "policy_block" },
 	{ REPLY_PHASE_RCPT, "550 Indirizzo del mittente non valido", "unknown", "sender", "policy_block" },
 	{ REPLY_PHASE_RCPT, "550 Absender nicht gefunden", "unknown", "sender", "policy_block" },
+	{ REPLY_PHASE_RCPT, "550 sender address invalid", "unknown", "sender", "policy_block" },
 	/* MTA log texts with no server reply in them */
 	{ REPLY_PHASE_RCPT, "mail forwarding loop for jane@example.com", "unknown", "none", "system_error" },
 	{ REPLY_PHASE_RCPT, "conversation with mx.example.com[192.0.2.1] timed out while sending RCPT TO", "unknown", "none", "temporary_failure" },
@@ -835,6 +836,23 @@ static const struct synth { reply_phase phase; const char *text, *verdict, *owne
 	{ REPLY_PHASE_RCPT, "550 The mail may contain inappropriate words or links", "unknown", "sender", "spam_content" },
 	{ REPLY_PHASE_RCPT, "550 5.7.1 The account has been dormant", "invalid", "recipient", "mailbox_disabled" },
 	{ REPLY_PHASE_RCPT, "452 4.2.2 Account x@aol.com is receiving too much mail", "unknown", "recipient", "rate_limited" },
+	/* sisimai phrase lists (lib/Sisimai/Reason) */
+	{ REPLY_PHASE_RCPT, "550 5.1.1 <u@b.test>: unknown local-part", "invalid", "recipient", "user_unknown" },
+	{ REPLY_PHASE_RCPT, "550 <u@b.test>: Recipient not OK", "invalid", "recipient", "user_unknown" },
+	{ REPLY_PHASE_RCPT, "553 sorry, this recipient is not in my validrcptto list (#5.7.1)", "invalid", "recipient", "user_unknown" },
+	{ REPLY_PHASE_RCPT, "550 Address u@b.test has been replaced by v@b.test", "invalid", "recipient", "mailbox_disabled" },
+	{ REPLY_PHASE_RCPT, "550 5.2.1 <u@b.test>: Recipient rejected: Temporarily inactive", "risky", "recipient", "mailbox_disabled" },
+	{ REPLY_PHASE_RCPT, "421 4.7.0 Account disabled temporarly for exceeding receiving limits", "unknown", "recipient", "rate_limited" },
+	{ REPLY_PHASE_RCPT, "550 5.7.0 Account disabled for exceeding receiving limits", "risky", "recipient", "rate_limited" },
+	{ REPLY_PHASE_RCPT, "552 5.2.2 mail file size exceeds the maximum size allowed for mail delivery", "risky", "recipient", "mailbox_full" },
+	{ REPLY_PHASE_DATA, "554 Throttling failure: Daily message quota exceeded.", "unknown", "sender", "rate_limited" },
+	{ REPLY_PHASE_RCPT, "550 5.7.1 Unable to deliver to u@b.test: we don't handle mail for b.test", "unknown", "sender", "relay_denied" },
+	{ REPLY_PHASE_DATA, "550 5.7.1 Rejected because the sending MTA or the sender has not passed validation", "unknown", "sender", "auth_failure" },
+	{ REPLY_PHASE_DATA, "550 5.7.1 Message refused by Trustwave SEG SpamProfiler", "unknown", "sender", "spam_content" },
+	{ REPLY_PHASE_DATA, "554 5.6.0 Message mime complexity exceeds the policy maximum", "unknown", "sender", "syntax_error" },
+	{ REPLY_PHASE_RCPT, "554 5.4.6 Hop count exceeded: mail forwarding loop for u@b.test", "unknown", "none", "system_error" },
+	{ REPLY_PHASE_DATA, "550 Message is being rejected as it seems to be a spam", "unknown", "sender", "spam_content" },
+	{ REPLY_PHASE_RCPT, "550 5.1.1 Die Nachricht konnte nicht zugestellt werden, weil die Adresse nicht gefunden wurde", "invalid", "recipient", "user_unknown" },
 };
 
 TEST(reply_synthetic_general)
