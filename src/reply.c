@@ -13,6 +13,8 @@
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
 
+#define LEAD_MAX 512u   /* the words before a code that are kept for classify */
+
 /*
  * An RFC 3463 code "C.S.D" at s (class 2, 4 or 5; subject and detail up to
  * three digits) not followed by another digit or dot (so an IP address is
@@ -172,6 +174,7 @@ void reply_free(smtp_reply *r)
 	if (!r)
 		return;
 	free(r->text);
+	free(r->lead);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -464,11 +467,32 @@ mv_status reply_parse_text(const char *s, size_t n, smtp_reply *out)
 	out->code = code;
 	out->enhanced = enh;
 	out->nlines = nl_count + 1;
+	/* The words before the code, after any "said:" (bounded: what classify reads). */
+	if (best < m) {
+		size_t a = from, z = best;
+		while (a < z && is_space(w[a]))
+			a++;
+		while (z > a && is_space(w[z - 1]))
+			z--;
+		if (z - a > LEAD_MAX)
+			a = z - LEAD_MAX;
+		if (z > a) {
+			out->lead = malloc(z - a + 1);
+			if (!out->lead) {
+				st = MV_NOMEM;
+				goto out;
+			}
+			memcpy(out->lead, w + a, z - a);
+			out->lead[z - a] = '\0';
+			out->lead_len = z - a;
+		}
+	}
 out:
 	free(w);
 	buf_free(&b);
 	if (st) {
 		free(out->text);
+		free(out->lead);
 		memset(out, 0, sizeof(*out));
 	}
 	return st;
@@ -812,6 +836,7 @@ static const char *action_for(mv_reason reason, mv_owner owner, mv_verdict verdi
 void reply_classify(const smtp_reply *r, reply_phase phase, reply_class *out)
 {
 	char t[CLASSIFY_MAX];
+	t[0] = '\0';
 	int code = r ? r->code : 0;
 	uint32_t e = r ? r->enhanced : 0;
 	int cls = code ? code / 100 : (int)(e >> 20);
@@ -830,6 +855,15 @@ void reply_classify(const smtp_reply *r, reply_phase phase, reply_class *out)
 	}
 	size_t m = r && r->text ? normalize(r->text, r->text_len, t, sizeof(t)) : 0;
 	size_t ri = find_rule(t, m, code, cls, e);
+	/* The text after the code names nothing (a rule by code alone decided):
+	 * a log line may have said it before the code ("Mailbox limit exceeded
+	 * while appending message 550 <a@b>... Can't create output"). */
+	if ((ri >= NRULES || !rules[ri].phrase[0]) && r && r->lead) {
+		size_t lm = normalize(r->lead, r->lead_len, t, sizeof(t));
+		size_t li = find_rule(t, lm, code, cls, e);
+		if (li < NRULES && rules[li].phrase[0])
+			ri = li;
+	}
 	if (ri < NRULES) {
 		const rule *R = &rules[ri];
 		out->verdict = (mv_verdict)R->verdict;

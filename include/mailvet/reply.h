@@ -48,6 +48,10 @@ typedef struct smtp_reply {
 	                          lines joined by '\n', NUL-terminated */
 	size_t text_len;
 	size_t nlines;
+	char *lead;            /* owned or NULL: the words before the code in a log or bounce line
+	                          ("Mailbox limit exceeded while appending message 550 ..."), read
+	                          only when the text after the code names nothing */
+	size_t lead_len;
 } smtp_reply;
 
 /* Stream parsing for the SMTP client: given bytes received so far, parse one complete reply.

@@ -855,6 +855,36 @@ static const struct synth { reply_phase phase; const char *text, *verdict, *owne
 	{ REPLY_PHASE_RCPT, "550 5.1.1 Die Nachricht konnte nicht zugestellt werden, weil die Adresse nicht gefunden wurde", "invalid", "recipient", "user_unknown" },
 };
 
+/* The words before a code are read only when the words after it name nothing. */
+TEST(reply_lead_words)
+{
+	static const struct { const char *text, *reason; } c[] = {
+		{ "Mailbox limit exceeded while appending message 550 <a@b.test>... Can't create output", "mailbox_full" },
+		{ "Quota exceeded for this mailbox: 552 <a@b.test>", "mailbox_full" },
+		/* the text after the code decides when it says something */
+		{ "Mailbox limit exceeded while appending message 550 5.7.1 Message rejected as spam", "spam_content" },
+		/* "said:" ends the log's own words: "user unknown" there is not read */
+		{ "user unknown in the log host mx.b.test said: 550 <a@b.test>", "policy_block" },
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		smtp_reply r;
+		reply_class k;
+		CHECK_INT(reply_parse_text(c[i].text, strlen(c[i].text), &r), MV_OK);
+		reply_classify(&r, REPLY_PHASE_RCPT, &k);
+		CHECK_STR(reason_name(k.reason), c[i].reason);
+		reply_free(&r);
+	}
+	smtp_reply r;
+	const char *s = "Mailbox limit exceeded while appending message 550 <a@b.test>";
+	CHECK_INT(reply_parse_text(s, strlen(s), &r), MV_OK);
+	CHECK(r.lead != NULL);
+	CHECK_STR(r.lead, "Mailbox limit exceeded while appending message");
+	reply_free(&r);
+	CHECK_INT(reply_parse_text("550 5.1.1 <a@b.test>", 20, &r), MV_OK);
+	CHECK(r.lead == NULL);
+	reply_free(&r);
+}
+
 TEST(reply_synthetic_general)
 {
 	size_t n = sizeof(synth) / sizeof(synth[0]);
