@@ -215,6 +215,9 @@ static bool code_at(const char *s, size_t n, size_t i)
 	if (c == ':')
 		return (i + 4 == n || s[i + 4] == ' ') &&
 		       (i == 0 || word_before(s, i, "error") || word_before(s, i, "code"));
+	/* "[SMTP Error Code 550]", "(error 550)": named in brackets at a line's end */
+	if (c == ']' || c == ')')
+		return word_before(s, i, "error") || word_before(s, i, "code");
 	return c == ' ' || c == '-' || c == '\n' || c == '\r' || c == '\t';
 }
 
@@ -325,6 +328,17 @@ mv_status reply_parse_text(const char *s, size_t n, smtp_reply *out)
 		}
 		w[m++] = c == '\t' || c == '\0' ? ' ' : c;
 	}
+	/* qmail's logs write a reply's spaces as underscores
+	 * ("..._does_not_like_recipient./Remote_host_said:_550_No_such_user/..."). */
+	size_t unders = 0, spaces = 0;
+	for (size_t i = 0; i < m; i++) {
+		unders += w[i] == '_';
+		spaces += w[i] == ' ';
+	}
+	if (unders > spaces)
+		for (size_t i = 0; i < m; i++)
+			if (w[i] == '_')
+				w[i] = ' ';
 	m = strip_tails(w, m);
 
 	/* Where the reply starts: after "said:" if a log says so, at the first code

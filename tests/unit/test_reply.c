@@ -502,7 +502,7 @@ static const struct synth { reply_phase phase; const char *text, *verdict, *owne
 	{ REPLY_PHASE_RCPT, "550 Unknown host b.test", "invalid", "recipient", "domain_not_found" },
 	{ REPLY_PHASE_RCPT, "550 Recipient domain must exist", "invalid", "recipient", "domain_not_found" },
 	{ REPLY_PHASE_RCPT, "550 Mail domain mentioned in email address is unknown", "invalid", "recipient", "domain_not_found" },
-	{ REPLY_PHASE_RCPT, "550 No matches to nameserver query", "invalid", "recipient", "domain_not_found" },
+	{ REPLY_PHASE_RCPT, "550 No matches to nameserver query", "invalid", "recipient", "user_unknown" },   /* ph (CCSO): no such person */
 	{ REPLY_PHASE_RCPT, "550 5.1.2 NXDOMAIN for b.test", "invalid", "recipient", "domain_not_found" },
 	{ REPLY_PHASE_RCPT, "550 5.1.2 b.test has no valid MX", "invalid", "recipient", "no_mx" },
 	{ REPLY_PHASE_RCPT, "550 Domaine inexistant", "invalid", "recipient", "domain_not_found" },
@@ -865,6 +865,12 @@ TEST(reply_lead_words)
 		{ "Mailbox limit exceeded while appending message 550 5.7.1 Message rejected as spam", "spam_content" },
 		/* "said:" ends the log's own words: "user unknown" there is not read */
 		{ "user unknown in the log host mx.b.test said: 550 <a@b.test>", "policy_block" },
+		/* a code named in brackets at the end, the words before it */
+		{ "<a@b.test>: Requested action not taken: mailbox unavailable. [SMTP Error Code 550]", "user_unknown" },
+		{ "<a@b.test>: Mailbox is full (error 552)", "mailbox_full" },
+		/* qmail's log writes spaces as underscores */
+		{ "failure: 192.0.2.48_does_not_like_recipient./Remote_host_said:_550_No_such_user/Giving_up_on_192.0.2.48.",
+		  "user_unknown" },
 	};
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		smtp_reply r;
