@@ -828,7 +828,6 @@ static const struct synth { reply_phase phase; const char *text, *verdict, *owne
 	{ REPLY_PHASE_RCPT, "550 Indirizzo del mittente non valido", "unknown", "sender", "policy_block" },
 	{ REPLY_PHASE_RCPT, "550 Absender nicht gefunden", "unknown", "sender", "policy_block" },
 	{ REPLY_PHASE_RCPT, "550 sender address invalid", "unknown", "sender", "policy_block" },
-	{ REPLY_PHASE_MAIL, "553 5.7.1 <a@b.test>: Sender address rejected: not owned by user c@b.test", "unknown", "sender", "auth_failure" },
 	{ REPLY_PHASE_DATA, "554 5.7.1 Your message could not be sent. The limit on the number of allowed outgoing messages was exceeded.", "unknown", "sender", "rate_limited" },
 	/* more languages: no such user, and the sender trap first (ko vi tr cs hu sv da no fi el uk ar he th id) */
 	{ REPLY_PHASE_RCPT, "550 존재하지 않는 사용자입니다", "invalid", "recipient", "user_unknown" },
