@@ -345,6 +345,15 @@ mv_status reply_parse_text(const char *s, size_t n, smtp_reply *out)
 	 * followed by an enhanced code of its class, else at the first code. */
 	size_t from = 0;
 	const char *said = text_find_ci(w, m, "said:");
+	/* ...unless a reply came first, and quotes another inside it (Postfix's
+	 * "550 5.1.7 <a@b>: Sender address rejected: undeliverable address: host X
+	 * said: 550 ..."): the outer reply is the one that was sent. */
+	for (size_t i = 0; said && i < (size_t)(said - w); i++) {
+		uint32_t e = 0;
+		if (code_at(w, m, i) && (i == 0 || is_space(w[i - 1]) || w[i - 1] == ';') &&
+		    parse_enhanced(w + after_code(w, m, i), m - after_code(w, m, i), &e))
+			said = NULL;
+	}
 	if (said)
 		from = (size_t)(said - w) + 5;
 	/* A text that opens with an enhanced code ("5.1.0 - Unknown address error
