@@ -910,8 +910,9 @@ void reply_classify(const smtp_reply *r, reply_phase phase, reply_class *out)
 		if (out->reason != REASON_RATE_LIMITED && out->reason != REASON_SYNTAX_ERROR)
 			out->reason = REASON_POLICY_BLOCK;
 	}
-	/* A problem of the sender's or of nobody's never condemns the address. */
-	if (out->owner != OWNER_RECIPIENT)
+	/* A problem of the sender's or of nobody's never condemns the address
+	 * (a log's own "accepted" words are no problem at all). */
+	if (out->owner != OWNER_RECIPIENT && out->reason != REASON_ACCEPTED)
 		out->verdict = VERDICT_UNKNOWN;
 	out->action = action_for(out->reason, out->owner, out->verdict);
 }
