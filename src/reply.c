@@ -350,8 +350,10 @@ mv_status reply_parse_text(const char *s, size_t n, smtp_reply *out)
 	 * said: 550 ..."): the outer reply is the one that was sent. */
 	for (size_t i = 0; said && i < (size_t)(said - w); i++) {
 		uint32_t e = 0;
-		if (code_at(w, m, i) && (i == 0 || is_space(w[i - 1]) || w[i - 1] == ';') &&
-		    parse_enhanced(w + after_code(w, m, i), m - after_code(w, m, i), &e))
+		if (!code_at(w, m, i) || (i > 0 && !is_space(w[i - 1]) && w[i - 1] != ';'))
+			continue;
+		size_t j = after_code(w, m, i);
+		if (parse_enhanced(w + j, m - j, &e))
 			said = NULL;
 	}
 	if (said)
