@@ -4,8 +4,9 @@
 # Columns (tab-separated; '#' lines and blank lines are skipped):
 #   id  code  enhanced  phrase  verdict  owner  reason  permanent  source
 # A bad line stops the build with file:line and the reason; so does a rule
-# that can never match, because an earlier rule has its phrase and takes
-# every code and enhanced code it takes (first match wins).
+# that can never match (first match wins): an earlier rule takes every code
+# and enhanced code it takes, and has its phrase, or a plain phrase that
+# stands inside it ("forwarding loop" hides "mail forwarding loop for").
 BEGIN { FS = "\t"; n = 0; bad = 0
 	print "/* Generated from assets/reply-rules.tsv by src/gen/reply-rules.awk. Do not edit. */" }
 function die(msg) { printf("%s:%d: %s\n", FILENAME, FNR, msg) > "/dev/stderr"; bad = 1; exit 1 }
@@ -48,6 +49,21 @@ function enh(s, part) {
 			die("rule " id " can never match: rule " q[6] " before it has the same phrase and codes")
 	}
 	prev[ph, nph[ph]++] = c SUBSEP x1 SUBSEP x2 SUBSEP x3 SUBSEP xn SUBSEP id
+	# every part of a phrase is in the text it matches, so an earlier plain
+	# phrase inside any part matches first
+	if (ph != "") {
+		ns = split(ph, seg, "*")
+		for (k = 0; k < nplain; k++) {
+			split(plain[k], q, SUBSEP)
+			if (q[7] == ph || !covers(q[1], q[2], q[3], q[4], q[5], c, x1, x2, x3, xn))
+				continue
+			for (g = 1; g <= ns; g++)
+				if (index(seg[g], q[7]))
+					die("rule " id " can never match: rule " q[6] " before it has \"" q[7] "\" and its codes")
+		}
+		if (ph !~ /\*/)
+			plain[nplain++] = c SUBSEP x1 SUBSEP x2 SUBSEP x3 SUBSEP xn SUBSEP id SUBSEP ph
+	}
 	printf("\t{ %s, %d, %d, %d, %d, %d, %s, VERDICT_%s, OWNER_%s, REASON_%s, PERM_%s, %s, %s },\n",
 	       cstr(id), c, enh(en, 1), enh(en, 2), enh(en, 3), en == "none", cstr(ph),
 	       toupper(v), toupper(o), toupper(r), toupper(p), cstr(src), cstr(id " (" src ")"))

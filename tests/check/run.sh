@@ -27,7 +27,8 @@ if [ -z "$out" ]; then ok "lines of at most 120 columns"; else bad "long lines:"
 
 # The reply-rule generator refuses what would silently never work: a second
 # rule with an id already used, and a rule an earlier one hides (same phrase,
-# codes it takes too: first match wins); a narrower earlier rule hides nothing.
+# or a phrase inside it, and the codes it takes too: first match wins); a
+# narrower earlier rule hides nothing.
 gen_rules() { printf '%b' "$1" | awk -f src/gen/reply-rules.awk /dev/stdin 2>&1 >/dev/null; }
 r1='a\t5xx\t*\tno such user\tinvalid\trecipient\tuser_unknown\tcode\tfield\n'
 out=$(gen_rules "${r1}b\t550\t5.1.1\tno such user\tinvalid\trecipient\tuser_unknown\tcode\tfield\n")
@@ -36,6 +37,9 @@ case "$out" in *"rule b can never match: rule a"*) ok "rule generator: a hidden 
 out=$(gen_rules "${r1}a\t4xx\t*\tover quota\trisky\trecipient\tmailbox_full\tcode\tfield\n")
 case "$out" in *"duplicate id: a"*) ok "rule generator: a duplicate id stops the build";;
 	*) bad "rule generator let a duplicate id through: $out";; esac
+out=$(gen_rules "${r1}d\t550\t*\tsorry, no such user here\tinvalid\trecipient\tuser_unknown\tcode\tfield\n")
+case "$out" in *"rule d can never match: rule a"*) ok "rule generator: an earlier phrase inside a later one stops the build";;
+	*) bad "rule generator let a rule hidden by a shorter phrase through: $out";; esac
 out=$(gen_rules "${r1}c\t*\t*\tno such user\tinvalid\trecipient\tuser_unknown\tcode\tfield\n")
 if [ -z "$out" ]; then ok "rule generator: a broader rule after a narrower one is kept"
 else bad "rule generator refused a reachable rule: $out"; fi
