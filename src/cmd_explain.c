@@ -194,6 +194,11 @@ int cmd_explain(int argc, char **argv)
 		       : "yes - a later retry can succeed");
 		printf("action:    %s\n", k.action);
 		printf("rule:      %s (phase %s)\n", k.rule, reply_phase_name((reply_phase)phase));
+		if (k.by_model) {
+			printf("model:     %.0f%% sure; the word that most led it there: \"", k.sureness * 100);
+			put_display(stdout, k.cue, strlen(k.cue));
+			printf("\"\n");
+		}
 	}
 	rc = fflush(stdout) == 0 ? 0 : 1;
 out:

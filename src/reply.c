@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mailvet/buf.h"
+#include "mailvet/reply_model.h"
 #include "mailvet/result.h"
 #include "mailvet/text.h"
 
@@ -596,6 +597,7 @@ typedef struct rule { /* NOLINT(clang-analyzer-optin.performance.Padding) */
 	short ecls, esub, edet; /* -1 = any */
 	unsigned char enone;   /* the reply must have no enhanced code */
 	const char *phrase;    /* "" = none */
+	unsigned char guess;   /* no phrase, a catch-all code: the words model may read first */
 	unsigned char verdict, owner, reason, perm;
 	const char *source;
 	const char *label;     /* "id (source)" */
@@ -858,6 +860,27 @@ static const char *action_for(mv_reason reason, mv_owner owner, mv_verdict verdi
 	}
 }
 
+/* A catch-all code rule decided: the words model reads the text, and its
+ * reading replaces the code's when it is sure. Never "accepted" for a
+ * 4xx/5xx; the recipient receiving too fast is risky only for a 5xx. */
+static void take_guess(const smtp_reply *r, int cls, reply_class *out)
+{
+	reply_guess g;
+	if (!reply_model_guess(reply_model_builtin(), r->text, r->text ? r->text_len : 0, r->lead,
+			       r->lead ? r->lead_len : 0, cls, &g) || g.reason == REASON_ACCEPTED)
+		return;
+	out->verdict = g.verdict;
+	out->owner = g.owner;
+	out->reason = g.reason;
+	if (g.reason == REASON_RATE_LIMITED && g.owner == OWNER_RECIPIENT)
+		out->verdict = cls == 5 ? VERDICT_RISKY : VERDICT_UNKNOWN;
+	out->permanent = cls == 5 && g.reason != REASON_TEMPORARY_FAILURE && g.reason != REASON_GREYLISTED;
+	out->rule = "words-model (learnt from tests/data/replies.tsv; no phrase rule matched)";
+	out->by_model = true;
+	out->cue = g.cue;
+	out->sureness = g.p;
+}
+
 void reply_classify(const smtp_reply *r, reply_phase phase, reply_class *out)
 {
 	char t[CLASSIFY_MAX];
@@ -897,6 +920,8 @@ void reply_classify(const smtp_reply *r, reply_phase phase, reply_class *out)
 		out->permanent = R->perm == PERM_YES || (R->perm == PERM_CODE && cls == 5);
 		out->rule = R->label;
 		out->by_phrase = R->phrase[0] != '\0';
+		if (R->guess && r)
+			take_guess(r, cls, out);
 	} else {
 		out->verdict = VERDICT_UNKNOWN;
 		out->owner = OWNER_NONE;

@@ -85,6 +85,9 @@ typedef struct reply_class {
 	const char *action;    /* static one-line recommended action */
 	const char *rule;      /* static id/citation of the rule that decided, for the detail view */
 	bool by_phrase;        /* words of the text decided (false: the code alone, or nothing) */
+	bool by_model;         /* the words model decided (reply_model.h); rule says so */
+	const char *cue;       /* static, by_model only: the word that most favoured its reading */
+	double sureness;       /* by_model only: the model's posterior probability */
 } reply_class;
 
 void reply_classify(const smtp_reply *r, reply_phase phase, reply_class *out);

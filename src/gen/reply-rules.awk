@@ -3,6 +3,8 @@
 #   awk -f src/gen/reply-rules.awk assets/reply-rules.tsv > src/reply_rules.inc
 # Columns (tab-separated; '#' lines and blank lines are skipped):
 #   id  code  enhanced  phrase  verdict  owner  reason  permanent  source
+# A phrase of '-' is none; '~' is none too, and marks a catch-all code rule
+# whose replies the words model may read first (include/mailvet/reply_model.h).
 # A bad line stops the build with file:line and the reason; so does a rule
 # that can never match (first match wins): an earlier rule takes every code
 # and enhanced code it takes, and has its phrase, or a plain phrase that
@@ -34,7 +36,8 @@ function enh(s, part) {
 	else if (code ~ /^[245]xx$/) c = substr(code, 1, 1) + 0
 	else if (code ~ /^[245][0-9][0-9]$/) c = code + 0
 	else die("code must be *, Nxx or NNN: " code)
-	if (ph == "-") ph = ""
+	guess = ph == "~"
+	if (ph == "-" || ph == "~") ph = ""
 	if (ph ~ /^\*/ || ph ~ /\*$/) die("phrase may not start or end with *")
 	if (ph != "" && length(ph) < 2) die("phrase too short")
 	if (v !~ /^(deliverable|risky|invalid|unknown)$/) die("bad verdict: " v)
@@ -64,8 +67,8 @@ function enh(s, part) {
 		if (ph !~ /\*/)
 			plain[nplain++] = c SUBSEP x1 SUBSEP x2 SUBSEP x3 SUBSEP xn SUBSEP id SUBSEP ph
 	}
-	printf("\t{ %s, %d, %d, %d, %d, %d, %s, VERDICT_%s, OWNER_%s, REASON_%s, PERM_%s, %s, %s },\n",
-	       cstr(id), c, enh(en, 1), enh(en, 2), enh(en, 3), en == "none", cstr(ph),
+	printf("\t{ %s, %d, %d, %d, %d, %d, %s, %d, VERDICT_%s, OWNER_%s, REASON_%s, PERM_%s, %s, %s },\n",
+	       cstr(id), c, enh(en, 1), enh(en, 2), enh(en, 3), en == "none", cstr(ph), guess,
 	       toupper(v), toupper(o), toupper(r), toupper(p), cstr(src), cstr(id " (" src ")"))
 	n++
 }

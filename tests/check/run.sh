@@ -44,6 +44,20 @@ out=$(gen_rules "${r1}c\t*\t*\tno such user\tinvalid\trecipient\tuser_unknown\tc
 if [ -z "$out" ]; then ok "rule generator: a broader rule after a narrower one is kept"
 else bad "rule generator refused a reachable rule: $out"; fi
 
+# The words model is counted from the corpus: the committed table must be
+# what the corpus gives now (make reply-model), and the same twice.
+B=${BUILD:-build}
+if make -s --no-print-directory "$B/gen/reply-model" >/dev/null 2>&1; then
+	"$B/gen/reply-model" tests/data/replies.tsv >"$B/reply_model.check" 2>&1
+	"$B/gen/reply-model" tests/data/replies.tsv >"$B/reply_model.check2" 2>&1
+	if ! cmp -s "$B/reply_model.check" "$B/reply_model.check2"; then bad "words model: two counts of the corpus differ"
+	elif cmp -s "$B/reply_model.check" src/reply_model.inc; then ok "words model: src/reply_model.inc matches the corpus"
+	else bad "words model: src/reply_model.inc is stale; run make reply-model"; fi
+	rm -f "$B/reply_model.check" "$B/reply_model.check2"
+else
+	bad "words model: its generator does not build"
+fi
+
 CFLAGS_CHECK="-std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude"
 if command -v cppcheck >/dev/null; then
 	out=$(cppcheck --enable=warning,portability,performance --std=c11 -Iinclude \
