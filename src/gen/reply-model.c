@@ -14,6 +14,7 @@
 #include "mailvet/reason.h"
 #include "mailvet/reply.h"
 #include "mailvet/reply_model.h"
+#include "corpus.h"
 
 struct pair { char *f; unsigned cls; };
 
@@ -70,21 +71,6 @@ static int cmp_pair(const void *a, const void *b)
 	return c ? c : (x->cls > y->cls) - (x->cls < y->cls);
 }
 
-static size_t unescape(char *s)
-{
-	size_t o = 0;
-	for (size_t i = 0; s[i]; i++) {
-		if (s[i] == '\\' && s[i + 1] == 'n') {
-			s[o++] = '\n';
-			i++;
-		} else {
-			s[o++] = s[i];
-		}
-	}
-	s[o] = '\0';
-	return o;
-}
-
 static void print_str(const char *s)
 {
 	putchar('"');
@@ -129,27 +115,17 @@ int main(int argc, char **argv)
 		size_t len = strlen(line);
 		if (len == sizeof(line) - 1 && line[len - 1] != '\n')
 			die(argv[1], lineno, "line too long");
-		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (!len || line[0] == '#')
+		char *f[CORPUS_FIELDS];
+		int nf = corpus_split(line, f);
+		if (!nf)
 			continue;
-		char *f[7];
-		int nf = 0;
-		for (char *p = line; nf < 7;) {
-			f[nf++] = p;
-			char *t = strchr(p, '\t');
-			if (!t)
-				break;
-			*t = '\0';
-			p = t + 1;
-		}
-		if (nf < 7)
+		if (nf < CORPUS_FIELDS)
 			die(argv[1], lineno, "expected 7 tab-separated columns");
 		int v = verdict_from_name(f[2]), o = owner_from_name(f[3]), r = reason_from_name(f[4]);
 		if (v < 0 || o < 0 || r < 0)
 			die(argv[1], lineno, "bad verdict, owner or reason");
 		unsigned cls = ((unsigned)v * OWNER_COUNT + (unsigned)o) * REASON_COUNT + (unsigned)r;
-		size_t n = unescape(f[5]);
+		size_t n = corpus_unescape(f[CORPUS_REPLY]);
 		smtp_reply rep;
 		if (reply_parse_text(f[5], n, &rep) != MV_OK && reply_from_parts(0, 0, f[5], n, &rep) != MV_OK)
 			die(argv[1], lineno, "unreadable reply");

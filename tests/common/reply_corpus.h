@@ -15,24 +15,9 @@
 #include "mailvet/reason.h"
 #include "mailvet/reply.h"
 #include "mailvet/result.h"
+#include "../../src/gen/corpus.h"
 
 typedef void (*corpus_fail_fn)(const char *file, int line, const char *fmt, ...);
-
-/* Unescape "\n" in a corpus field, in place. */
-static size_t unescape(char *s)
-{
-	size_t o = 0;
-	for (size_t i = 0; s[i]; i++) {
-		if (s[i] == '\\' && s[i + 1] == 'n') {
-			s[o++] = '\n';
-			i++;
-		} else {
-			s[o++] = s[i];
-		}
-	}
-	s[o] = '\0';
-	return o;
-}
 
 static reply_phase phase_of(const char *s)
 {
@@ -56,23 +41,11 @@ static void run_corpus(const char *path, struct score *sc, bool strict, corpus_f
 		return;
 	}
 	while (fgets(line, sizeof(line), fp)) {
-		size_t len = strlen(line);
-		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (!len || line[0] == '#')
+		char *f[CORPUS_FIELDS];
+		int nf = corpus_split(line, f);
+		if (!nf)
 			continue;
-		char *f[7];
-		int nf = 0;
-		char *p = line;
-		while (nf < 7) {
-			f[nf++] = p;
-			char *t = strchr(p, '\t');
-			if (!t)
-				break;
-			*t = '\0';
-			p = t + 1;
-		}
-		if (nf < 7) {
+		if (nf < CORPUS_FIELDS) {
 			fail(__FILE__, __LINE__, "%s: a line with %d fields", path, nf);
 			continue;
 		}
@@ -81,7 +54,7 @@ static void run_corpus(const char *path, struct score *sc, bool strict, corpus_f
 			seen |= !strcmp(sc->prov[i], f[0]);
 		if (!seen && sc->nprov < 64)
 			snprintf(sc->prov[sc->nprov++], sizeof(sc->prov[0]), "%s", f[0]);
-		size_t n = unescape(f[5]);
+		size_t n = corpus_unescape(f[5]);
 		smtp_reply r;
 		reply_class k;
 		sc->n++;
