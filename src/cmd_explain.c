@@ -7,6 +7,7 @@
 
 #include "mailvet/buf.h"
 #include "mailvet/reply.h"
+#include "mailvet/reply_model.h"
 #include "mailvet/result.h"
 #include "mailvet/text.h"
 
@@ -195,8 +196,13 @@ int cmd_explain(int argc, char **argv)
 		printf("action:    %s\n", k.action);
 		printf("rule:      %s (phase %s)\n", k.rule, reply_phase_name((reply_phase)phase));
 		if (k.by_model) {
-			printf("model:     %.0f%% sure; the word that most led it there: \"", k.sureness * 100);
-			put_display(stdout, k.cue, strlen(k.cue));
+			/* a pair of words is kept as "no_such": shown as "no such" */
+			char cue[2 * MODEL_WORD_MAX + 2];
+			size_t n = strlen(k.cue) < sizeof(cue) - 1 ? strlen(k.cue) : sizeof(cue) - 1;
+			for (size_t i = 0; i < n; i++)
+				cue[i] = k.cue[i] == '_' ? ' ' : k.cue[i];
+			printf("model:     %.0f%% sure; the words that most led it there: \"", k.sureness * 100);
+			put_display(stdout, cue, n);
 			printf("\"\n");
 		}
 	}

@@ -113,8 +113,9 @@ static void emit_word(struct feat_state *st, const char *w, size_t n)
 }
 
 /* A run of letters, lower case, in w[0..n); cjk: the run is of Chinese,
- * Japanese or Korean characters, read as pairs. */
-static void emit_run(struct feat_state *st, const char *w, size_t n, bool cjk)
+ * Japanese or Korean characters, read as pairs; carried: it goes on from
+ * the last character of pairs already given (a long run, in parts). */
+static void emit_run(struct feat_state *st, const char *w, size_t n, bool cjk, bool carried)
 {
 	if (!cjk) {
 		if (n >= 2 && n <= MODEL_WORD_MAX)
@@ -122,6 +123,8 @@ static void emit_run(struct feat_state *st, const char *w, size_t n, bool cjk)
 		return;
 	}
 	/* every CJK character is 3 bytes of UTF-8 */
+	if (carried && n <= 3)
+		return;
 	if (n <= 6) {
 		emit_word(st, w, n);
 		return;
@@ -150,7 +153,7 @@ void reply_features(const char *text, size_t n, int cls, reply_feature_fn fn, vo
 	const unsigned char *s = (const unsigned char *)text;
 	char w[MODEL_WORD_MAX + 4];
 	size_t wn = 0;
-	bool wcjk = false, over = false;
+	bool wcjk = false, over = false, carried = false;
 
 	if (n > MODEL_TEXT_MAX)
 		n = MODEL_TEXT_MAX;
@@ -167,12 +170,19 @@ void reply_features(const char *text, size_t n, int cls, reply_feature_fn fn, vo
 				bool cjk = letter && is_cjk(c);
 				if (wn && (!letter || cjk != wcjk)) {
 					if (!over)
-						emit_run(&st, w, wn, wcjk);
+						emit_run(&st, w, wn, wcjk, carried);
 					wn = 0;
-					over = false;
+					over = carried = false;
 				}
 				if (letter) {
 					wcjk = cjk;
+					if (cjk && wn + 4 > MODEL_WORD_MAX) {
+						/* a long CJK run: its pairs so far, then on from its last character */
+						emit_run(&st, w, wn, true, carried);
+						memmove(w, w + wn - 3, 3);
+						wn = 3;
+						carried = true;
+					}
 					if (wn + 4 <= MODEL_WORD_MAX)
 						wn += put_utf8(w + wn, lower_cp(c));
 					else
@@ -181,9 +191,9 @@ void reply_features(const char *text, size_t n, int cls, reply_feature_fn fn, vo
 				k += len;
 			}
 			if (wn && !over)
-				emit_run(&st, w, wn, wcjk);
+				emit_run(&st, w, wn, wcjk, carried);
 			wn = 0;
-			over = false;
+			over = carried = false;
 		}
 		i = j;
 		while (i < n && s[i] <= ' ')

@@ -15,8 +15,10 @@
  * Classification is driven by data: the rules of assets/reply-rules.tsv,
  * compiled into the program at build time (src/reply_rules.inc, generated
  * by src/gen/reply-rules.awk). Rules are tried in file order; the first
- * whose code, enhanced code and phrase match decides. reply_classify()
- * never allocates; its strings are static.
+ * whose code, enhanced code and phrase match decides. When only a
+ * catch-all code rule would decide, the words model (reply_model.h) may
+ * read the text instead. reply_classify() never allocates; its strings
+ * are static.
  *
  * Invariants of a reply_class: owner sender or none is never a bad-address
  * verdict (verdict unknown); a 5xx at the banner, HELO, STARTTLS or MAIL

@@ -46,6 +46,15 @@ check_contains "codeless stdin verdict" "$out" "verdict:   invalid"
 out=$("$MAILVET" explain --json "Recipient address rejected: Delayed by Postgrey")
 check_contains "codeless greylist" "$out" '"reason":"greylisted"'
 
+# no phrase rule reads it, only a bare 550: the words model does, and says so
+out=$("$MAILVET" explain "550 recipient not known on this host")
+check_eq "model exit" "$?" 0
+check_contains "model reason" "$out" "reason:    user_unknown"
+check_contains "model named" "$out" "rule:      words-model"
+check_contains "model cue" "$out" "the words that most led it there:"
+out=$("$MAILVET" explain "550 xyzzy plugh frobnicate")
+check_contains "model unsure: the code decides" "$out" "rule:      code-5xx"
+
 # not a reply: exit 2, one line
 "$MAILVET" explain "hello world" >/dev/null 2>"$T/err"; check_eq "unreadable exit" "$?" 2
 check_eq "unreadable one line" "$(wc -l <"$T/err")" 1

@@ -51,6 +51,29 @@ TEST(reply_model_features_scripts)
 	CHECK_STR(f, "über ящик über_ящик 用户 ящик_用户 户不 用户_户不 不存 户不_不存 存在 不存_存在 "
 		     "退信 存在_退信");
 	free(f);
+	/* a CJK run longer than a word: every neighbouring pair, read in parts */
+	char run[8 * 15 + 1] = "";
+	for (int i = 0; i < 8; i++)
+		memcpy(run + 15 * i, "用户不存在", 15);
+	run[120] = '\0';
+	f = features(run, 120, -1);
+	size_t pairs = 0, joined = 0, odd = 0, len = 0;
+	for (const char *p = f;; p++) {
+		if (*p == ' ' || !*p) {
+			pairs += len == 6;
+			joined += len == 13;
+			odd += len != 6 && len != 13;
+			len = 0;
+			if (!*p)
+				break;
+			continue;
+		}
+		len++;
+	}
+	CHECK_INT(pairs, 39);
+	CHECK_INT(joined, 38);
+	CHECK_INT(odd, 0);
+	free(f);
 	/* invalid UTF-8 splits words and never reaches a feature */
 	const char s2[] = "ab\xff\xfe" "cd \xe7\x94 ef\xc3";
 	f = features(s2, sizeof(s2) - 1, -1);
