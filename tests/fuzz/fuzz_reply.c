@@ -1,9 +1,36 @@
-/* libFuzzer harness: the SMTP reply parsers (strict stream and lenient) and the classifier. */
+/* libFuzzer harness: the SMTP reply parsers (strict stream and lenient), the classifier,
+ * and the words model's reading of any bytes. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "mailvet/reply.h"
+#include "mailvet/reply_model.h"
+
+/* A feature: bounded, and only lower-case ASCII letters, '_', '#', a class
+ * digit after '#', and whole UTF-8 sequences (no control byte, no broken one). */
+static void check_feature(const char *f, size_t n, void *ctx)
+{
+	(void)ctx;
+	if (n == 0 || n > 2 * MODEL_WORD_MAX + 1)
+		__builtin_trap();
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)f[i];
+		if (c < 0x80) {
+			if (!((c >= 'a' && c <= 'z') || c == '_' || c == '#' || (i == 1 && f[0] == '#' && c >= '0' && c <= '9')))
+				__builtin_trap();
+			i++;
+			continue;
+		}
+		size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+		if (!len || i + len > n)
+			__builtin_trap();
+		for (size_t k = 1; k < len; k++)
+			if (((unsigned char)f[i + k] & 0xc0) != 0x80)
+				__builtin_trap();
+		i += len;
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -36,5 +63,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		reply_free(&r);
 	}
 	(void)reply_phase_from_text(s, size);
+	reply_features(s, size, size ? data[0] % 10 : 0, check_feature, NULL);
+	reply_guess g;
+	(void)reply_model_guess(reply_model_builtin(), s, size, s, size / 2, 5, &g);
+	if (!(g.p >= 0.0 && g.p <= 1.0) || !g.cue)
+		__builtin_trap();
 	return 0;
 }
