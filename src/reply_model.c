@@ -5,33 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mailvet/text.h"
+
 /* ---- features ------------------------------------------------------------------------ */
 
 /* The code point of the UTF-8 sequence at s[i] and its length; length 1 and
  * code point 0xfffd for a byte that starts no valid sequence. */
 static size_t utf8_at(const unsigned char *s, size_t n, size_t i, uint32_t *cp)
 {
-	unsigned char c = s[i];
-	size_t len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
-		   : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-	if (!len || i + len > n) {
+	size_t len = text_utf8_decode(s + i, n - i, cp);
+	if (!len) {
 		*cp = 0xfffd;
 		return 1;
 	}
-	uint32_t v = len == 1 ? c : len == 2 ? (c & 0x1fu) : len == 3 ? (c & 0x0fu) : (c & 0x07u);
-	for (size_t k = 1; k < len; k++) {
-		unsigned char d = s[i + k];
-		if ((d & 0xc0) != 0x80) {
-			*cp = 0xfffd;
-			return 1;
-		}
-		v = (v << 6) | (d & 0x3fu);
-	}
-	if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10ffff))) {
-		*cp = 0xfffd;
-		return 1;
-	}
-	*cp = v;
 	return len;
 }
 
@@ -300,6 +286,8 @@ bool reply_model_guess(const reply_model *m, const char *text, size_t n, const c
 	out->owner = (mv_owner)B->owner;
 	out->reason = (mv_reason)B->reason;
 	out->p = 1.0 / z;
+	if (out->p < MODEL_SURE || out->known < MODEL_KNOWN)
+		return false;
 	/* the cue: the known word most typical of the reading against the rest */
 	double other_total = 0;
 	for (size_t k = 0; k < m->nclasses; k++)
@@ -323,7 +311,7 @@ bool reply_model_guess(const reply_model *m, const char *text, size_t n, const c
 			out->cue = F->f;
 		}
 	}
-	return out->p >= MODEL_SURE && out->known >= MODEL_KNOWN;
+	return true;
 }
 
 /* ---- the model compiled in ------------------------------------------------------------------ */

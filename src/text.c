@@ -5,16 +5,18 @@
 
 #include "mailvet/buf.h"
 
-size_t text_utf8_seq(const unsigned char *s, size_t n)
+size_t text_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp_out)
 {
 	if (n == 0)
 		return 0;
 	unsigned char c = s[0];
-	if (c < 0x80)
+	if (c < 0x80) {
+		*cp_out = c;
 		return 1;
+	}
 	size_t len;
-	unsigned min;
-	unsigned cp;
+	uint32_t min;
+	uint32_t cp;
 	if (c >= 0xc2 && c <= 0xdf) {
 		len = 2; cp = c & 0x1f; min = 0x80;
 	} else if (c >= 0xe0 && c <= 0xef) {
@@ -33,7 +35,14 @@ size_t text_utf8_seq(const unsigned char *s, size_t n)
 	}
 	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
+	*cp_out = cp;
 	return len;
+}
+
+size_t text_utf8_seq(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	return text_utf8_decode(s, n, &cp);
 }
 
 bool text_utf8_valid(const char *s, size_t n)

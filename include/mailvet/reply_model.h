@@ -67,7 +67,7 @@ typedef struct reply_guess {
 	mv_reason reason;
 	double p;              /* posterior probability of that reading */
 	unsigned known;        /* word features the model knows (the class feature not counted) */
-	const char *cue;       /* static: the known word that most favoured the reading, or "" */
+	const char *cue;       /* static: the known word that most favoured a reading taken, else "" */
 } reply_guess;
 
 /* The model compiled in from src/reply_model.inc. */

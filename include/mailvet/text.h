@@ -9,12 +9,15 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "mailvet/status.h"
 
 struct buf;
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
 size_t text_utf8_seq(const unsigned char *s, size_t n);
+/* The same, and its code point in *cp (left alone when invalid). */
+size_t text_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 bool text_utf8_valid(const char *s, size_t n);
 
 /*
